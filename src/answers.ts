@@ -1,0 +1,238 @@
+// The one table of answers. Flags, prompts, defaults, validation, .yo-rc.json
+// and the README's option list are all derived from ANSWER_SPECS; nothing
+// about an answer is listed anywhere else.
+
+export interface Answers {
+  projectName: string;
+  serviceName: string;
+  groupName: string;
+  ruleName: string;
+  region: string;
+  port: number;
+  samplingRate: number;
+  reservoirSize: number;
+  rollbarEnvironment: string;
+}
+
+export type AnswerName = keyof Answers;
+
+/** What defaults may depend on: the target directory and the environment. */
+export interface DefaultsContext {
+  targetDirName: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface AnswerSpec<K extends AnswerName = AnswerName> {
+  name: K;
+  /** Long flag without dashes, e.g. `service-name`. */
+  flag: string;
+  /** One line for --help, the prompt and the README. */
+  description: string;
+  /** Shown in --help and the README where the default is computed. */
+  defaultText: string;
+  /** Where the answer ends up (README). */
+  usedIn: string;
+  default(ctx: DefaultsContext, earlier: Partial<Answers>): Answers[K];
+  /** Turns flag/prompt text into a value, or returns the rule it broke. */
+  parse(raw: string): Answers[K] | RuleBroken;
+}
+
+/** A validation failure: the rule in words, to be prefixed with the flag. */
+export class RuleBroken {
+  constructor(readonly rule: string) {}
+}
+
+// X-Ray's own limits come from the Smithy model (GroupName, RuleName: length
+// 1..32). The character set is narrower than the API allows so a name is safe
+// unquoted in a shell, YAML and the console's filter box.
+const XRAY_NAME = /^[A-Za-z0-9_-]{1,32}$/;
+const XRAY_NAME_RULE = 'must be 1-32 characters: letters, digits, "-" or "_"';
+
+// One name serves as compose service, DNS host name on the compose network,
+// directory, npm package name and X-Ray ServiceName (<= 64), so it takes the
+// intersection of their rules.
+const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+// Commercial, GovCloud, China and ISO partitions: af-south-1, us-gov-west-1,
+// cn-north-1, us-isob-east-1, eu-central-2, ap-southeast-5 ...
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+
+const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ROLLBAR_ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function pattern(re: RegExp, rule: string): (raw: string) => string | RuleBroken {
+  return (raw) => (re.test(raw) ? raw : new RuleBroken(rule));
+}
+
+function xrayName(raw: string): string | RuleBroken {
+  return XRAY_NAME.test(raw) ? raw : new RuleBroken(XRAY_NAME_RULE);
+}
+
+function integer(min: number, max: number, rule: string): (raw: string) => number | RuleBroken {
+  return (raw) => {
+    if (!/^\d+$/.test(raw.trim())) return new RuleBroken(rule);
+    const n = Number(raw);
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : new RuleBroken(rule);
+  };
+}
+
+/** "my-cool_app" -> "MyCoolApp", clipped to a valid X-Ray name. */
+export function pascalName(projectName: string): string {
+  const words = projectName.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const joined = words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return (joined || 'Workspace').slice(0, 32);
+}
+
+function projectNameFromDir(dirName: string): string {
+  const cleaned = dirName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return cleaned.slice(0, 64) || 'workspace';
+}
+
+export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
+  projectName: {
+    name: 'projectName',
+    flag: 'project-name',
+    description: 'Project name (README title, default group and rule names)',
+    defaultText: 'target directory name',
+    usedIn: 'README.md, .yo-rc.json',
+    default: (ctx) => projectNameFromDir(ctx.targetDirName),
+    parse: pattern(
+      PROJECT_NAME,
+      'must be 1-64 characters: letters, digits, ".", "-" or "_", starting with a letter or digit',
+    ),
+  },
+  serviceName: {
+    name: 'serviceName',
+    flag: 'service-name',
+    description: 'Backend service name (compose service, directory, X-Ray service)',
+    defaultText: 'backend-express',
+    usedIn: 'docker-compose.yml, <service-name>/, aws/json/x-ray.json, X-Ray group filter',
+    default: () => 'backend-express',
+    parse: pattern(
+      SERVICE_NAME,
+      'must be 1-63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit',
+    ),
+  },
+  groupName: {
+    name: 'groupName',
+    flag: 'group-name',
+    description: 'X-Ray group name',
+    defaultText: 'project name in PascalCase, e.g. Cruddur',
+    usedIn: 'setup (X-Ray group), README.md',
+    default: (_ctx, earlier) => pascalName(earlier.projectName ?? ''),
+    parse: (raw) => {
+      const v = xrayName(raw);
+      if (typeof v === 'string' && v.toLowerCase() === 'default') {
+        return new RuleBroken('"Default" is reserved by X-Ray; choose another name');
+      }
+      return v;
+    },
+  },
+  ruleName: {
+    name: 'ruleName',
+    flag: 'rule-name',
+    description: 'X-Ray sampling rule name',
+    defaultText: 'project name in PascalCase, e.g. Cruddur',
+    usedIn: 'aws/json/x-ray.json, setup (sampling rule)',
+    default: (_ctx, earlier) => pascalName(earlier.projectName ?? ''),
+    parse: xrayName,
+  },
+  region: {
+    name: 'region',
+    flag: 'region',
+    description: 'AWS region',
+    defaultText: '$AWS_REGION, $AWS_DEFAULT_REGION or us-east-1',
+    usedIn: 'docker-compose.yml, .env.example, setup',
+    default: (ctx) => {
+      for (const v of [ctx.env.AWS_REGION, ctx.env.AWS_DEFAULT_REGION]) {
+        if (v && REGION.test(v)) return v;
+      }
+      return 'us-east-1';
+    },
+    parse: pattern(REGION, 'must be an AWS region such as us-east-1 or eu-west-2'),
+  },
+  port: {
+    name: 'port',
+    flag: 'port',
+    description: 'Backend port',
+    defaultText: '4567',
+    usedIn: 'docker-compose.yml, .gitpod.yml, devcontainer.json, AWS_XRAY_URL',
+    default: () => 4567,
+    parse: integer(1, 65535, 'must be a whole number from 1 to 65535'),
+  },
+  samplingRate: {
+    name: 'samplingRate',
+    flag: 'sampling-rate',
+    description: 'Sampling rule FixedRate, the share of requests traced after the reservoir',
+    defaultText: '0.1',
+    usedIn: 'aws/json/x-ray.json',
+    default: () => 0.1,
+    parse: (raw) => {
+      const n = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(raw) ? Number(raw) : NaN;
+      return n >= 0 && n <= 1 ? n : new RuleBroken('must be a number from 0 to 1, e.g. 0.05');
+    },
+  },
+  reservoirSize: {
+    name: 'reservoirSize',
+    flag: 'reservoir-size',
+    description: 'Sampling rule ReservoirSize, requests traced per second before FixedRate applies',
+    defaultText: '5',
+    usedIn: 'aws/json/x-ray.json',
+    default: () => 5,
+    parse: integer(0, 2_147_483_647, 'must be a whole number from 0 up'),
+  },
+  rollbarEnvironment: {
+    name: 'rollbarEnvironment',
+    flag: 'rollbar-environment',
+    description: 'Rollbar environment the backend reports to',
+    defaultText: 'development',
+    usedIn: 'docker-compose.yml, .env.example',
+    default: () => 'development',
+    parse: pattern(
+      ROLLBAR_ENVIRONMENT,
+      'must be 1-64 characters: letters, digits, ".", "-" or "_", starting with a letter or digit',
+    ),
+  },
+};
+
+/** Table order is prompt order; later defaults may depend on earlier answers. */
+export const ANSWER_NAMES = Object.keys(ANSWER_SPECS) as AnswerName[];
+
+/** A user mistake: one line, names what was wrong and how to fix it. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function toRaw(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** Validates one raw value (flag, prompt or .yo-rc.json) for `name`. */
+export function parseAnswer<K extends AnswerName>(name: K, raw: unknown, source: string): Answers[K] {
+  const spec = ANSWER_SPECS[name] as AnswerSpec<K>;
+  const value = spec.parse(toRaw(raw));
+  if (value instanceof RuleBroken) {
+    throw new UsageError(`${source} ${JSON.stringify(toRaw(raw))} ${value.rule}`);
+  }
+  return value;
+}
+
+/**
+ * Completes answers from given values (flags, stored, prompted) and defaults,
+ * in table order, validating every given value. `sources` names where a value
+ * came from for the error message (default: its flag).
+ */
+export function resolveAnswers(
+  given: Partial<Record<AnswerName, unknown>>,
+  ctx: DefaultsContext,
+  sourceOf: (name: AnswerName) => string = (name) => `--${ANSWER_SPECS[name].flag}`,
+): Answers {
+  const out: Partial<Answers> = {};
+  for (const name of ANSWER_NAMES) {
+    const raw = given[name];
+    const value =
+      raw === undefined ? ANSWER_SPECS[name].default(ctx, out) : parseAnswer(name, raw, sourceOf(name));
+    (out as Record<AnswerName, unknown>)[name] = value;
+  }
+  return out as Answers;
+}
