@@ -1,0 +1,59 @@
+// docker-compose.yml: the backend beside the X-Ray daemon. Values that come
+// from the workspace or are secret stay `${VAR}` interpolations.
+import { Document } from 'yaml';
+import { xrayUrlPattern } from '../workspace-host.js';
+import { GENERATED_BY, XRAY_DAEMON_IMAGE } from './marker.js';
+import type { GeneratedFile, RenderContext } from './types.js';
+
+export const COMPOSE_PATH = 'docker-compose.yml';
+export const DAEMON_SERVICE = 'xray-daemon';
+
+export function backendServiceData(ctx: RenderContext) {
+  const { answers, host } = ctx;
+  const region = `\${AWS_REGION:-${answers.region}}`;
+  return {
+    build: `./${answers.serviceName}`,
+    ports: [`${answers.port}:${answers.port}`],
+    environment: {
+      PORT: String(answers.port),
+      AWS_XRAY_URL: xrayUrlPattern(host, answers.port),
+      AWS_XRAY_DAEMON_ADDRESS: `${DAEMON_SERVICE}:2000`,
+      AWS_REGION: region,
+      ROLLBAR_ACCESS_TOKEN: '${ROLLBAR_ACCESS_TOKEN}',
+      ROLLBAR_ENVIRONMENT: answers.rollbarEnvironment,
+    },
+    depends_on: [DAEMON_SERVICE],
+  };
+}
+
+export function daemonServiceData(ctx: RenderContext) {
+  const region = `\${AWS_REGION:-${ctx.answers.region}}`;
+  return {
+    image: XRAY_DAEMON_IMAGE,
+    environment: {
+      AWS_ACCESS_KEY_ID: '${AWS_ACCESS_KEY_ID}',
+      AWS_SECRET_ACCESS_KEY: '${AWS_SECRET_ACCESS_KEY}',
+      AWS_SESSION_TOKEN: '${AWS_SESSION_TOKEN:-}',
+      AWS_REGION: region,
+    },
+    // The image's entrypoint is already `/xray` bound to 0.0.0.0:2000: pass
+    // only flags, as a list (-o: not on EC2, -n: region).
+    command: ['-o', '-n', region],
+    ports: ['2000:2000/udp'],
+  };
+}
+
+export function composeData(ctx: RenderContext) {
+  return {
+    services: {
+      [ctx.answers.serviceName]: backendServiceData(ctx),
+      [DAEMON_SERVICE]: daemonServiceData(ctx),
+    },
+  };
+}
+
+export function renderCompose(ctx: RenderContext): GeneratedFile {
+  const doc = new Document(composeData(ctx));
+  doc.commentBefore = ` ${GENERATED_BY.replace(/\n/g, '\n ')}`;
+  return { path: COMPOSE_PATH, contents: doc.toString({ lineWidth: 0 }) };
+}

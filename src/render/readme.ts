@@ -1,0 +1,15 @@
+import ejs from 'ejs';
+import { SERVICE_ANNOTATION, groupFilterExpression } from '../names.js';
+import type { GeneratedFile, RenderContext } from './types.js';
+
+export const README_PATH = 'README.md';
+const TEMPLATE = 'app/README.md.ejs';
+
+export function renderReadme(ctx: RenderContext): GeneratedFile {
+  const data = {
+    ...ctx.answers,
+    filterExpression: groupFilterExpression(ctx.answers.serviceName),
+    annotationKey: SERVICE_ANNOTATION,
+  };
+  return { path: README_PATH, contents: ejs.render(ctx.templates(TEMPLATE), data, { filename: TEMPLATE }) };
+}
