@@ -1,0 +1,68 @@
+// argv -> what the user asked for. Uses node:util parseArgs with options
+// built from the two tables, so a flag exists exactly when a table says so.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ANSWER_NAMES, ANSWER_SPECS, UsageError, type AnswerName } from './answers.js';
+import { COMMAND_NAMES, COMMANDS, type CommandName } from './commands.js';
+
+export interface Invocation {
+  command: CommandName;
+  /** Target directory as typed (app only). */
+  dir: string | undefined;
+  /** Answer values given as flags, unparsed. */
+  given: Partial<Record<AnswerName, string>>;
+  /** Behaviour flags that were set, by long name. */
+  flags: Set<string>;
+  help: boolean;
+  version: boolean;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+function optionsFor(command: CommandName): Options {
+  const spec = COMMANDS[command];
+  const options: Options = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+  };
+  for (const f of spec.flags) options[f.flag] = { type: 'boolean', ...(f.short ? { short: f.short } : {}) };
+  if (spec.takesAnswers)
+    for (const name of ANSWER_NAMES) options[ANSWER_SPECS[name].flag] = { type: 'string' };
+  return options;
+}
+
+export function parseInvocation(argv: string[]): Invocation {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const command: CommandName =
+    first && (COMMAND_NAMES as string[]).includes(first) ? (first as CommandName) : 'app';
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: optionsFor(command), allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs' messages are one line and name the flag; add the way out.
+    const message = (err as Error).message.replace(/\. To specify a positional.*$/s, '');
+    throw new UsageError(`${message} (see \`cruddur-observability ${command} --help\`)`);
+  }
+  const positionals = [...parsed.positionals];
+  if (positionals[0] === command && (command !== 'app' || first === 'app')) positionals.shift();
+  const maxPositionals = command === 'app' ? 1 : 0;
+  if (positionals.length > maxPositionals) {
+    throw new UsageError(
+      `unexpected argument ${JSON.stringify(positionals[maxPositionals])}: usage: ${COMMANDS[command].usage}`,
+    );
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const given: Partial<Record<AnswerName, string>> = {};
+  for (const name of ANSWER_NAMES) {
+    const v = values[ANSWER_SPECS[name].flag];
+    if (typeof v === 'string') given[name] = v;
+  }
+  const flags = new Set(COMMANDS[command].flags.filter((f) => values[f.flag] === true).map((f) => f.flag));
+  return {
+    command,
+    dir: positionals[0],
+    given,
+    flags,
+    help: values.help === true,
+    version: values.version === true,
+  };
+}

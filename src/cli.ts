@@ -1,0 +1,49 @@
+// The bin. Parses argv from the tables and loads only what the command needs:
+// --help and --version touch no dependency at all.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseInvocation } from './args.js';
+import { UsageError } from './answers.js';
+import { helpText } from './help.js';
+import { processIo } from './io.js';
+import { packageRoot } from './templates.js';
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const io = processIo();
+  try {
+    const inv = parseInvocation(argv);
+    if (inv.version) {
+      io.out(version());
+      return 0;
+    }
+    if (inv.help) {
+      process.stdout.write(helpText(inv.command, version()));
+      return 0;
+    }
+    switch (inv.command) {
+      case 'app':
+        return await (await import('./run-app.js')).runApp(inv, io);
+      case 'config':
+        return await (await import('./run-config.js')).runConfig(inv, io);
+      case 'setup':
+        return await (await import('./run-setup.js')).runSetupCommand(inv, io);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`cruddur-observability: ${err.message}`);
+      return 2;
+    }
+    io.err(`cruddur-observability: ${(err as Error).message ?? String(err)}`);
+    if (process.env.DEBUG) io.err((err as Error).stack ?? '');
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

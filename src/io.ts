@@ -1,0 +1,19 @@
+// What a command may touch of the outside world, passed in so tests can run
+// commands in-process and capture everything.
+export interface Io {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  interactive: boolean;
+}
+
+export function processIo(): Io {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (line) => process.stdout.write(line + '\n'),
+    err: (line) => process.stderr.write(line + '\n'),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  };
+}

@@ -1,0 +1,58 @@
+// `cruddur-observability [app] [<dir>]` without Yeoman: the fast path for
+// --yes and for runs without a TTY. Interactive runs go through Yeoman's
+// prompts (run-yeoman.ts), which call the same pipeline.
+import { resolve } from 'node:path';
+import type { Invocation } from './args.js';
+import { UsageError } from './answers.js';
+import { compareWithDisk, unifiedDiff } from './changes.js';
+import type { Io } from './io.js';
+import { installBackend, runHooks } from './post-install.js';
+import { answersFor, checkTarget, scaffoldFiles } from './scaffold.js';
+import { fileTemplates } from './templates.js';
+import { writeFilesAtomic } from './write.js';
+
+export async function runApp(inv: Invocation, io: Io): Promise<number> {
+  const yes = inv.flags.has('yes');
+  if (!yes && io.interactive) {
+    const { runYeoman } = await import('./run-yeoman.js');
+    return runYeoman(inv, io);
+  }
+  const shownAs = inv.dir ?? '.';
+  const root = resolve(io.cwd, shownAs);
+  const force = inv.flags.has('force');
+  const dryRun = inv.flags.has('dry-run');
+  const target = checkTarget(root, shownAs, force);
+  if (!yes) io.err('no TTY: using flags, stored answers and defaults (pass --yes to say so)');
+  const answers = answersFor(root, inv.given, target, io.env);
+  const changes = compareWithDisk(root, scaffoldFiles(answers, target, io.env, fileTemplates()));
+  const pending = changes.filter((c) => c.status !== 'identical');
+  const differing = changes.filter((c) => c.status === 'differs');
+
+  if (dryRun) {
+    for (const change of pending) io.out(unifiedDiff(change));
+    io.out(`dry run: ${pending.length} file(s) would be written in ${shownAs}; nothing was written`);
+    return 0;
+  }
+  if (differing.length > 0 && !force) {
+    for (const change of differing) io.err(unifiedDiff(change));
+    throw new UsageError(
+      `${differing.length} file(s) in ${shownAs} differ from what app would write (${differing
+        .map((c) => c.file.path)
+        .join(', ')}); run \`cruddur-observability config\` to merge, or pass --force to overwrite`,
+    );
+  }
+  writeFilesAtomic(
+    root,
+    pending.map((c) => c.file),
+  );
+  for (const c of changes)
+    io.out(`${(c.status === 'differs' ? 'force' : c.status).padStart(9)} ${c.file.path}`);
+
+  if (!inv.flags.has('skip-install') && !(await installBackend(root, answers, io))) return 1;
+  if (!inv.flags.has('skip-hooks')) {
+    const code = await runHooks(root, answers, io, { strict: false, dryRun: false });
+    if (code !== 0) return code;
+  }
+  io.out(`\nDone. Next: cd ${shownAs} and read README.md (secrets, then \`docker compose up --build\`).`);
+  return 0;
+}

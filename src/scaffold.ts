@@ -1,0 +1,58 @@
+// The `app` pipeline, shared by the bin and the Yeoman generator:
+// answers -> rendered files -> compared with disk -> written.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ANSWER_SPECS, UsageError, resolveAnswers, type AnswerName, type Answers } from './answers.js';
+import { renderWorkspace } from './render/workspace.js';
+import type { GeneratedFile, TemplateSource } from './render/types.js';
+import { detectWorkspaceHost } from './workspace-host.js';
+import { readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from './yo-rc.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+export type Given = Partial<Record<AnswerName, unknown>>;
+
+export interface TargetState {
+  /** Raw answers stored by an earlier run here, if any. */
+  stored: Given | undefined;
+  yoRc: Record<string, unknown> | undefined;
+}
+
+/**
+ * The target must be new, empty, or already this generator's. Anything else
+ * is refused unless `force`, before a file is written.
+ */
+export function checkTarget(root: string, shownAs: string, force: boolean): TargetState {
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new UsageError(`target ${shownAs} is a file, not a directory; choose a directory`);
+  }
+  const yoRc = existsSync(root) ? readYoRc(root) : undefined;
+  const stored = storedAnswers(yoRc);
+  if (!stored && !force && existsSync(root)) {
+    const entries = readdirSync(root).filter((name) => name !== '.git');
+    if (entries.length > 0) {
+      throw new UsageError(
+        `target ${shownAs} is not empty and was not made by this generator; choose an empty or new directory, or pass --force`,
+      );
+    }
+  }
+  return { stored, yoRc };
+}
+
+/** Flags win over stored answers, which win over defaults. */
+export function answersFor(root: string, given: Given, target: TargetState, env: Env): Answers {
+  const fromFlags = new Set(Object.keys(given));
+  return resolveAnswers({ ...target.stored, ...given }, { targetDirName: basename(root), env }, (name) =>
+    fromFlags.has(name) ? `--${ANSWER_SPECS[name].flag}` : `${YO_RC_PATH} ${name}`,
+  );
+}
+
+/** Every file `app` writes, .yo-rc.json included. Pure apart from its inputs. */
+export function scaffoldFiles(
+  answers: Answers,
+  target: TargetState,
+  env: Env,
+  templates: TemplateSource,
+): GeneratedFile[] {
+  const files = renderWorkspace({ answers, host: detectWorkspaceHost(env), templates });
+  return [...files, { path: YO_RC_PATH, contents: renderYoRc(answers, target.yoRc) }];
+}
