@@ -48,10 +48,10 @@ export class RuleBroken {
 const XRAY_NAME = /^[A-Za-z0-9_-]{1,32}$/;
 const XRAY_NAME_RULE = 'must be 1-32 characters: letters, digits, "-" or "_"';
 
-// One name serves as compose service, DNS host name on the compose network,
-// directory, npm package name and X-Ray ServiceName (<= 64), so it takes the
-// intersection of their rules.
-const SERVICE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+// One name serves as compose service, DNS label on the compose network (and
+// in devcontainer.json's forwardPorts `service:port`), directory, npm package
+// name and X-Ray ServiceName (<= 64), so it takes the intersection of their rules.
+const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 // Commercial, GovCloud, China and ISO partitions: af-south-1, us-gov-west-1,
 // cn-north-1, us-isob-east-1, eu-central-2, ap-southeast-5 ...
@@ -110,7 +110,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     default: () => 'backend-express',
     parse: pattern(
       SERVICE_NAME,
-      'must be 1-63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit',
+      'must be 1-63 characters: lowercase letters, digits or "-", starting and ending with a letter or digit',
     ),
   },
   groupName: {

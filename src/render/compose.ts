@@ -1,6 +1,6 @@
 // docker-compose.yml: the backend beside the X-Ray daemon. Values that come
 // from the workspace or are secret stay `${VAR}` interpolations.
-import { Document } from 'yaml';
+import { Document, isScalar, isSeq, visit, Scalar } from 'yaml';
 import { xrayUrlPattern } from '../workspace-host.js';
 import { GENERATED_BY, XRAY_DAEMON_IMAGE } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
@@ -52,8 +52,23 @@ export function composeData(ctx: RenderContext) {
   };
 }
 
+/**
+ * Port mappings are quoted, as the Compose docs advise: a YAML 1.1 reader
+ * takes an unquoted `22:22` for a base-60 number.
+ */
+export function quotePorts(doc: Document): void {
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === 'ports' && isSeq(pair.value)) {
+        for (const item of pair.value.items) if (isScalar(item)) item.type = Scalar.QUOTE_DOUBLE;
+      }
+    },
+  });
+}
+
 export function renderCompose(ctx: RenderContext): GeneratedFile {
   const doc = new Document(composeData(ctx));
+  quotePorts(doc);
   doc.commentBefore = ` ${GENERATED_BY.replace(/\n/g, '\n ')}`;
   return { path: COMPOSE_PATH, contents: doc.toString({ lineWidth: 0 }) };
 }

@@ -1,0 +1,197 @@
+// npm run bench: start-up time and peak memory of the bin's commands, as
+// differences from the `node -e 0` floor measured in the same run with
+// alternating repetitions, plus `yo cruddur-observability` beside `yo code`,
+// plus the generated backend's cost of instrumentation. Prints the figures
+// and records them in bench/results.md. Nothing here is asserted in tests.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'dist/cli.js');
+const YO = join(ROOT, 'node_modules/.bin/yo');
+const TIME = '/usr/bin/time';
+const args = new Set(process.argv.slice(2));
+const REPS = Number(process.env.BENCH_REPS ?? 11);
+
+interface Row {
+  name: string;
+  /** Target above the floor, ms; undefined: compared otherwise. */
+  targetMs?: number;
+  targetMiB?: number;
+  /** Prepares a fresh state for one repetition and returns the command. */
+  command: (rep: number) => { argv: string[]; cwd: string; env?: Record<string, string> };
+  ms: number[];
+  kib: number[];
+}
+
+const work = mkdtempSync(join(tmpdir(), 'cruddur-bench-'));
+chmodSync(work, 0o777);
+const benchEnv = { PATH: process.env.PATH ?? '', HOME: work, AWS_EC2_METADATA_DISABLED: 'true' };
+
+// A workspace for `config` (nothing changed) and a home for yo, which drops
+// root to `nobody` and needs somewhere writable.
+spawnSync(process.execPath, [BIN, join(work, 'configured'), '--yes', '--skip-install', '--skip-hooks'], {
+  env: benchEnv,
+});
+
+function row(name: string, command: Row['command'], targetMs?: number, targetMiB?: number): Row {
+  return { name, command, targetMs, targetMiB, ms: [], kib: [] };
+}
+
+const rows: Row[] = [
+  row('node -e 0 (floor)', () => ({ argv: [process.execPath, '-e', '0'], cwd: work })),
+  row('cruddur-observability --help', () => ({ argv: [process.execPath, BIN, '--help'], cwd: work }), 60, 60),
+  row(
+    'cruddur-observability --version',
+    () => ({ argv: [process.execPath, BIN, '--version'], cwd: work }),
+    60,
+    60,
+  ),
+  row(
+    'cruddur-observability app <dir> --yes --skip-install --skip-hooks',
+    (rep) => ({
+      argv: [
+        process.execPath,
+        BIN,
+        'app',
+        join(work, `app-${rep}`),
+        '--yes',
+        '--skip-install',
+        '--skip-hooks',
+      ],
+      cwd: work,
+    }),
+    150,
+    80,
+  ),
+  row(
+    'cruddur-observability config --yes (nothing changed)',
+    () => ({ argv: [process.execPath, BIN, 'config', '--yes'], cwd: join(work, 'configured') }),
+    150,
+    80,
+  ),
+];
+
+const withYo = existsSync(YO) && !args.has('--no-yo');
+if (withYo) {
+  const yoDir = (rep: number, what: string) => {
+    const dir = join(work, `yo-${what}-${rep}`);
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777);
+    return dir;
+  };
+  rows.push(
+    row('yo cruddur-observability (through yo)', (rep) => ({
+      argv: [YO, join(ROOT, 'generators/app/index.js'), 'ws', '--yes', '--skip-install', '--skip-hooks'],
+      cwd: yoDir(rep, 'ours'),
+    })),
+    row('yo code (generator-code, TypeScript, no install)', (rep) => ({
+      argv: [
+        YO,
+        'code',
+        'ext',
+        '--quick',
+        '-t',
+        'ts',
+        '--extensionDisplayName',
+        'ext',
+        '--extensionId',
+        'ext',
+        '--extensionDescription',
+        'bench',
+        '--pkgManager',
+        'npm',
+        '--bundler',
+        'unbundled',
+        '--gitInit=false',
+        '--skip-install',
+      ],
+      cwd: yoDir(rep, 'code'),
+    })),
+  );
+}
+
+const haveTime = existsSync(TIME);
+
+function measure(r: Row, rep: number): void {
+  const { argv, cwd, env } = r.command(rep);
+  const memFile = join(work, 'mem.txt');
+  const full = haveTime ? [TIME, '-f', '%M', '-o', memFile, ...argv] : argv;
+  const start = process.hrtime.bigint();
+  const res = spawnSync(full[0]!, full.slice(1), {
+    cwd,
+    env: { ...benchEnv, ...env },
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (res.status !== 0) throw new Error(`${r.name} exited ${res.status} (${argv.join(' ')})`);
+  r.ms.push(ms);
+  if (haveTime) r.kib.push(Number(readFileSync(memFile, 'utf8').trim().split('\n').pop()));
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+console.log(
+  `${REPS} alternating repetitions of ${rows.length} commands${haveTime ? '' : ' (no /usr/bin/time: memory not measured)'}...`,
+);
+for (let rep = 0; rep < REPS; rep++) for (const r of rows) measure(r, rep);
+
+const floor = median(rows[0]!.ms);
+const lines: string[] = [
+  '| command | median | above floor | target | peak memory | target | verdict |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+];
+for (const r of rows) {
+  const med = median(r.ms);
+  const above = med - floor;
+  const mib = r.kib.length ? median(r.kib) / 1024 : NaN;
+  const timeOk = r.targetMs === undefined || above <= r.targetMs;
+  const memOk = r.targetMiB === undefined || Number.isNaN(mib) || mib <= r.targetMiB;
+  const verdict = r.targetMs === undefined ? '' : timeOk && memOk ? 'met' : 'NOT met';
+  lines.push(
+    `| \`${r.name}\` | ${med.toFixed(0)} ms | ${r === rows[0] ? '' : `${above >= 0 ? '+' : ''}${above.toFixed(0)} ms`} | ${
+      r.targetMs === undefined ? '' : `≤ ${r.targetMs} ms`
+    } | ${Number.isNaN(mib) ? 'n/a' : `${mib.toFixed(0)} MiB`} | ${r.targetMiB === undefined ? '' : `≤ ${r.targetMiB} MiB`} | ${verdict} |`,
+  );
+}
+if (withYo) {
+  const ours = median(rows.find((r) => r.name.startsWith('yo cruddur'))!.ms);
+  const code = median(rows.find((r) => r.name.startsWith('yo code'))!.ms);
+  lines.push(
+    '',
+    `yo cruddur-observability / yo code: ${(ours / code).toFixed(2)}× the time (target ≤ 1.00×: ${ours <= code ? 'met' : 'NOT met'})`,
+  );
+}
+
+if (!args.has('--no-backend')) {
+  const { benchBackend } = await import('./backend.js');
+  const b = await benchBackend();
+  lines.push(
+    '',
+    `Generated backend, GET /api/activities/home, instrumented vs plain Express (${b.rounds} alternating rounds, medians):`,
+    '',
+    '| server | requests/s | p99 |',
+    '| --- | ---: | ---: |',
+    `| plain Express | ${b.plain.rps.toFixed(0)} | ${b.plain.p99.toFixed(1)} ms |`,
+    `| instrumented | ${b.instrumented.rps.toFixed(0)} | ${b.instrumented.p99.toFixed(1)} ms |`,
+    `| ratio | ${b.rpsRatio.toFixed(2)}× (target ≥ 0.90×) | ${b.p99Ratio.toFixed(2)}× (target ≤ 1.20×) |`,
+  );
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+const report = [`## ${new Date().toISOString().slice(0, 10)} — ${machine}`, '', ...lines, ''].join('\n');
+console.log('\n' + report);
+
+const results = join(ROOT, 'bench/results.md');
+const header =
+  '# Benchmark results\n\nAppended by `npm run bench`; newest last. Compare rows across dates to see a regression.\n\n';
+const previous = existsSync(results) ? readFileSync(results, 'utf8') : header;
+writeFileSync(results, previous + report + '\n');
+rmSync(work, { recursive: true, force: true });

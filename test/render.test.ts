@@ -1,0 +1,168 @@
+// Every generated configuration file is valid against its upstream schema
+// and the names in it agree, for every answer set of the matrix.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parse as parseJsonc } from 'jsonc-parser';
+import { parse as parseYaml } from 'yaml';
+import { resolveAnswers } from '../src/answers.js';
+import { groupFilterExpression, SERVICE_ANNOTATION } from '../src/names.js';
+import { renderWorkspace } from '../src/render/workspace.js';
+import { fileTemplates } from '../src/templates.js';
+import { detectWorkspaceHost } from '../src/workspace-host.js';
+import { MATRIX } from './support/matrix.js';
+import { validateCompose, validateDevcontainer, validateGitpod, xrayModel } from './support/schemas.js';
+import { checkShape } from './support/smithy.js';
+import { specsSkip } from './support/specs.js';
+
+function render(c: (typeof MATRIX)[number]) {
+  const answers = resolveAnswers(c.flags, { targetDirName: c.dir, env: c.env });
+  const files = renderWorkspace({ answers, host: detectWorkspaceHost(c.env), templates: fileTemplates() });
+  const byPath = new Map(files.map((f) => [f.path, f.contents]));
+  const get = (path: string) => {
+    const text = byPath.get(path);
+    assert.ok(text !== undefined, `${path} is generated`);
+    return text;
+  };
+  return { answers, files, get };
+}
+
+for (const c of MATRIX) {
+  describe(`workspace ${c.name}`, () => {
+    const { answers, files, get } = render(c);
+
+    test('.gitpod.yml is valid against the Gitpod schema', { skip: specsSkip('Gitpod schema') }, () => {
+      assert.deepEqual(validateGitpod(get('.gitpod.yml')), []);
+    });
+    test(
+      'devcontainer.json is valid against the Dev Container schema',
+      { skip: specsSkip('Dev Container schema') },
+      () => {
+        assert.deepEqual(validateDevcontainer(get('.devcontainer/devcontainer.json')), []);
+      },
+    );
+    test('both compose files are valid against the Compose spec', { skip: specsSkip('Compose spec') }, () => {
+      assert.deepEqual(validateCompose(get('docker-compose.yml')), []);
+      assert.deepEqual(validateCompose(get('.devcontainer/docker-compose.yml')), []);
+    });
+    test(
+      'x-ray.json satisfies the Smithy SamplingRule shape',
+      { skip: specsSkip('X-Ray Smithy model') },
+      () => {
+        const doc = JSON.parse(get('aws/json/x-ray.json')) as { SamplingRule: unknown };
+        assert.deepEqual(Object.keys(doc), ['SamplingRule']);
+        assert.deepEqual(checkShape(xrayModel(), 'com.amazonaws.xray#SamplingRule', doc.SamplingRule), []);
+      },
+    );
+
+    test('compose wires the backend to the daemon as DESIGN.md says', () => {
+      const compose = parseYaml(get('docker-compose.yml')) as {
+        services: Record<string, Record<string, unknown>>;
+      };
+      assert.deepEqual(Object.keys(compose.services), [answers.serviceName, 'xray-daemon']);
+      const backend = compose.services[answers.serviceName]!;
+      assert.equal(backend.build, `./${answers.serviceName}`);
+      assert.deepEqual(backend.ports, [`${answers.port}:${answers.port}`]);
+      const env = backend.environment as Record<string, string>;
+      assert.equal(env.AWS_XRAY_DAEMON_ADDRESS, 'xray-daemon:2000');
+      assert.equal(env.ROLLBAR_ACCESS_TOKEN, '${ROLLBAR_ACCESS_TOKEN}');
+      assert.equal(env.ROLLBAR_ENVIRONMENT, answers.rollbarEnvironment);
+      assert.equal(env.PORT, String(answers.port));
+      assert.equal(env.AWS_REGION, `\${AWS_REGION:-${answers.region}}`);
+      const daemon = compose.services['xray-daemon']!;
+      assert.match(String(daemon.image), /^amazon\/aws-xray-daemon:\d+\.\d+\.\d+$/, 'daemon image is pinned');
+      assert.ok(Array.isArray(daemon.command), 'daemon flags are a list, not one string');
+      assert.deepEqual((daemon.command as string[]).slice(0, 2), ['-o', '-n']);
+      const daemonEnv = daemon.environment as Record<string, string>;
+      assert.equal(daemonEnv.AWS_ACCESS_KEY_ID, '${AWS_ACCESS_KEY_ID}');
+      assert.equal(daemonEnv.AWS_SECRET_ACCESS_KEY, '${AWS_SECRET_ACCESS_KEY}');
+    });
+
+    test('AWS_XRAY_URL matches the host this workspace gives the port', () => {
+      const env = (
+        parseYaml(get('docker-compose.yml')) as {
+          services: Record<string, { environment: Record<string, string> }>;
+        }
+      ).services[answers.serviceName]!.environment;
+      const host = detectWorkspaceHost(c.env);
+      const expected = {
+        gitpod: `*${answers.port}-\${GITPOD_WORKSPACE_ID}.\${GITPOD_WORKSPACE_CLUSTER_HOST}*`,
+        local: `*${answers.port}-\${GITPOD_WORKSPACE_ID}.\${GITPOD_WORKSPACE_CLUSTER_HOST}*`,
+        codespaces: `*\${CODESPACE_NAME}-${answers.port}.\${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}*`,
+        devcontainer: '',
+      }[host];
+      assert.equal(env.AWS_XRAY_URL, expected);
+    });
+
+    test('names agree: rule ServiceName, group filter and backend annotation', () => {
+      const rule = (JSON.parse(get('aws/json/x-ray.json')) as { SamplingRule: Record<string, unknown> })
+        .SamplingRule;
+      assert.equal(rule.RuleName, answers.ruleName);
+      assert.equal(rule.ServiceName, answers.serviceName);
+      assert.equal(rule.FixedRate, answers.samplingRate);
+      assert.equal(rule.ReservoirSize, answers.reservoirSize);
+      assert.equal(
+        groupFilterExpression(answers.serviceName),
+        `annotation.${SERVICE_ANNOTATION} = "${answers.serviceName}"`,
+      );
+      const readme = get('README.md');
+      assert.ok(
+        readme.includes(`annotation.${SERVICE_ANNOTATION} = "${answers.serviceName}"`),
+        'README names the filter',
+      );
+      const backendSources = files
+        .filter((f) => f.path.startsWith(`${answers.serviceName}/src/`))
+        .map((f) => f.contents);
+      assert.ok(
+        backendSources.some((s) => s.includes(SERVICE_ANNOTATION)),
+        'the backend annotates segments with the key the group filters on',
+      );
+    });
+
+    test('Gitpod and Dev Container run setup after dependencies and forward the port', () => {
+      const gitpod = parseYaml(get('.gitpod.yml')) as {
+        tasks: Array<{ name: string; init?: string; command?: string }>;
+        ports: Array<{ port: number; name: string }>;
+      };
+      const task = gitpod.tasks.find((t) => t.name === answers.serviceName)!;
+      assert.match(task.init!, new RegExp(`npm --prefix ${answers.serviceName} install`));
+      assert.match(task.command!, /cruddur-observability setup\n/);
+      assert.ok(gitpod.ports.some((p) => p.port === answers.port && p.name === answers.serviceName));
+      const dc = parseJsonc(get('.devcontainer/devcontainer.json')) as Record<string, unknown>;
+      assert.deepEqual(dc.forwardPorts, [`${answers.serviceName}:${answers.port}`]);
+      assert.match(String(dc.postCreateCommand), /install && .*cruddur-observability setup$/);
+      assert.deepEqual(Object.keys(dc.secrets as object).sort(), [
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'ROLLBAR_ACCESS_TOKEN',
+      ]);
+    });
+
+    test('.env.example names every variable and holds no secret value; .gitignore ignores .env', () => {
+      const lines = get('.env.example')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'));
+      const vars = Object.fromEntries(
+        lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      for (const secret of [
+        'AWS_ACCESS_KEY_ID',
+        'AWS_SECRET_ACCESS_KEY',
+        'AWS_SESSION_TOKEN',
+        'ROLLBAR_ACCESS_TOKEN',
+      ]) {
+        assert.equal(vars[secret], '', `${secret} is listed, empty`);
+      }
+      for (const v of [
+        'PORT',
+        'AWS_XRAY_URL',
+        'AWS_XRAY_DAEMON_ADDRESS',
+        'ROLLBAR_ENVIRONMENT',
+        'ROLLBAR_ENDPOINT',
+        'AWS_REGION',
+      ]) {
+        assert.ok(v in vars, `${v} is listed`);
+      }
+      assert.ok(get('.gitignore').split('\n').includes('.env'));
+    });
+  });
+}
