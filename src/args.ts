@@ -30,6 +30,15 @@ function optionsFor(command: CommandName): Options {
   return options;
 }
 
+/** parseArgs' messages span lines; a user gets one that names the flag. */
+function oneLine(message: string): string {
+  const flag = /Option '(-[^' ]+)/.exec(message)?.[1];
+  if (flag && /argument is ambiguous|argument missing/.test(message)) {
+    return `${flag} needs a value (write ${flag}=VALUE for a value that starts with "-")`;
+  }
+  return message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
+}
+
 export function parseInvocation(argv: string[]): Invocation {
   const first = argv.find((a) => !a.startsWith('-'));
   const command: CommandName =
@@ -38,9 +47,9 @@ export function parseInvocation(argv: string[]): Invocation {
   try {
     parsed = parseArgs({ args: argv, options: optionsFor(command), allowPositionals: true, strict: true });
   } catch (err) {
-    // parseArgs' messages are one line and name the flag; add the way out.
-    const message = (err as Error).message.replace(/\. To specify a positional.*$/s, '');
-    throw new UsageError(`${message} (see \`cruddur-observability ${command} --help\`)`);
+    throw new UsageError(
+      `${oneLine((err as Error).message)} (see \`cruddur-observability ${command} --help\`)`,
+    );
   }
   const positionals = [...parsed.positionals];
   if (positionals[0] === command && (command !== 'app' || first === 'app')) positionals.shift();

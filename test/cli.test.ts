@@ -1,7 +1,8 @@
 // The bin as a user meets it: help, version, bad input, refusals, reruns,
 // dry runs and secrets. Every case runs the built dist/cli.js with no TTY.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ANSWER_NAMES, ANSWER_SPECS } from '../src/answers.js';
@@ -44,9 +45,10 @@ const BAD_INPUT: Array<[string[], string]> = [
   [['--port', '65536'], '--port "65536" must be a whole number from 1 to 65535'],
   [['--port', '80a'], '--port "80a" must be a whole number'],
   [['--sampling-rate', '1.5'], '--sampling-rate "1.5" must be a number from 0 to 1'],
-  [['--sampling-rate', '-0.1'], '--sampling-rate "-0.1" must be a number from 0 to 1'],
+  [['--sampling-rate=-0.1'], '--sampling-rate "-0.1" must be a number from 0 to 1'],
+  [['--sampling-rate', '-0.1'], '--sampling-rate needs a value (write --sampling-rate=VALUE'],
   [['--sampling-rate', 'NaN'], '--sampling-rate "NaN" must be a number from 0 to 1'],
-  [['--reservoir-size', '-1'], '--reservoir-size "-1" must be a whole number from 0 up'],
+  [['--reservoir-size=-1'], '--reservoir-size "-1" must be a whole number from 0 up'],
   [['--reservoir-size', '2.5'], '--reservoir-size "2.5" must be a whole number from 0 up'],
   [['--region', 'mars-north-1'], '--region "mars-north-1" must be an AWS region'],
   [['--region', 'US-EAST-1'], '--region "US-EAST-1" must be an AWS region'],
@@ -63,9 +65,9 @@ const BAD_INPUT: Array<[string[], string]> = [
   [['--service-name', 'backend-'], 'starting and ending with a letter or digit'],
   [['--service-name', 'a: b\n- c'], 'must be 1-63 characters'],
   [['--rollbar-environment', 'prod env'], '--rollbar-environment "prod env" must be 1-64 characters'],
-  [['--project-name', '-rf'], 'must be 1-64 characters'],
+  [['--project-name=-rf'], '--project-name "-rf" must be 1-64 characters'],
   [['--project-name', '${HOME}'], '--project-name "${HOME}" must be 1-64 characters'],
-  [['--port'], "option '--port <value>' argument missing"],
+  [['--port'], '--port needs a value'],
   [['--no-such-flag'], "Unknown option '--no-such-flag'"],
   [['one', 'two'], 'unexpected argument "two"'],
 ];
@@ -186,4 +188,27 @@ test('no secret from the environment is written to any file or printed', () => {
     for (const [path, text] of tree) assert.ok(!text.includes(value), `${name} leaked into ${path}`);
     assert.ok(!r.stdout.includes(value) && !r.stderr.includes(value), `${name} printed`);
   }
+});
+
+test('the real `yo` runs the generator (dropping root as yo does) and writes what the bin writes', () => {
+  const yo = join(REPO_ROOT, 'node_modules/.bin/yo');
+  const home = tempDir('cruddur-yo-home-');
+  const viaYo = tempDir('cruddur-yo-');
+  const viaBin = tempDir();
+  // yo drops root to an unprivileged user, which must be able to write here.
+  for (const dir of [home, viaYo]) chmodSync(dir, 0o777);
+  const r = spawnSync(
+    yo,
+    [join(REPO_ROOT, 'generators/app/index.js'), 'ws', '--yes', '--skip-install', '--skip-hooks'],
+    {
+      cwd: viaYo,
+      env: cleanEnv({ HOME: home }),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    },
+  );
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.equal(runBin(['ws', ...QUIET], { cwd: viaBin }).status, 0);
+  assert.deepEqual(readTree(join(viaYo, 'ws')), readTree(join(viaBin, 'ws')));
 });

@@ -49,7 +49,7 @@ async function viaYeoman(c: MatrixCase): Promise<Map<string, string>> {
     for (const [name, value] of Object.entries(c.flags))
       options[ANSWER_SPECS[name as AnswerName].flag] = value;
     const result = await helpers
-      .run(join(REPO_ROOT, 'generators/app/index.ts'))
+      .run(join(REPO_ROOT, 'generators/app/index.js'))
       .withArguments([c.dir])
       .withOptions(options);
     return readTree(join(result.cwd, c.dir));
