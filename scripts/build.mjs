@@ -19,11 +19,21 @@ const common = {
 };
 
 await Promise.all([
+  // Split so that each command's dependencies load only when it runs:
+  // --help and --version import no package at all.
   build({
     ...common,
-    entryPoints: ['src/cli.ts'],
-    outfile: 'dist/cli.js',
-    banner: { js: '#!/usr/bin/env node' },
+    entryPoints: { cli: 'src/cli.ts' },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    // Small pure-JS packages on the hot path are bundled (one file to load
+    // instead of dozens); heavy ones stay external and load lazily.
+    packages: undefined,
+    external: ['yeoman-environment', 'yeoman-generator', '@aws-sdk/*', '@smithy/*', 'execa', 'rollbar'],
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   }),
   ...generators.map((name) =>
     build({
