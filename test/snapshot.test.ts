@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import helpers from 'yeoman-test';
 import { ANSWER_SPECS, type AnswerName } from '../src/answers.js';
 import { cleanEnv, readTree, REPO_ROOT, runBin, tempDir } from './support/cli.js';
@@ -73,8 +73,6 @@ function compareWithSnapshot(c: MatrixCase, tree: Map<string, string>): void {
   for (const [path, text] of tree)
     assert.equal(text, expected.get(path), `${c.name}/${path} matches its snapshot`);
 }
-
-after(() => helpers.restore?.());
 
 for (const c of MATRIX) {
   describe(`snapshot ${c.name}`, () => {
