@@ -51,6 +51,9 @@ for (const c of MATRIX) {
         const doc = JSON.parse(get('aws/json/x-ray.json')) as { SamplingRule: unknown };
         assert.deepEqual(Object.keys(doc), ['SamplingRule']);
         assert.deepEqual(checkShape(xrayModel(), 'com.amazonaws.xray#SamplingRule', doc.SamplingRule), []);
+        const members = Object.keys(xrayModel().shapes['com.amazonaws.xray#SamplingRule']!.members ?? {});
+        for (const key of Object.keys(doc.SamplingRule as object))
+          assert.ok(members.includes(key), `${key} is a member`);
       },
     );
 

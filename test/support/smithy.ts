@@ -1,22 +1,23 @@
-// A small generic checker for values against a Smithy 2.0 JSON AST shape:
-// required members, lengths, ranges, patterns, enums, nested structures,
-// lists and maps. Used for aws/json/x-ray.json and X-Ray request bodies.
+// Validation of values against a Smithy 2.0 JSON AST shape (required
+// members, lengths, ranges, patterns, enums, nested structures, lists, maps),
+// with the service's own wording ("Value ... at 'path' failed to satisfy
+// constraint: ..."). Shared by the X-Ray API stand-in and the tests that
+// check aws/json/x-ray.json.
 
-interface Traits {
-  'smithy.api#required'?: object;
-  'smithy.api#length'?: { min?: number; max?: number };
-  'smithy.api#range'?: { min?: number; max?: number };
-  'smithy.api#pattern'?: string;
-  'smithy.api#enum'?: Array<{ value: string }>;
+export interface ShapeRef {
+  target: string;
+  traits?: Record<string, unknown>;
 }
 
-interface Shape {
+export interface Shape {
   type: string;
-  members?: Record<string, { target: string; traits?: Traits }>;
-  member?: { target: string };
-  key?: { target: string };
-  value?: { target: string };
-  traits?: Traits;
+  members?: Record<string, ShapeRef>;
+  member?: ShapeRef;
+  key?: ShapeRef;
+  value?: ShapeRef;
+  input?: ShapeRef;
+  output?: ShapeRef;
+  traits?: Record<string, unknown>;
 }
 
 export interface SmithyModel {
@@ -32,109 +33,191 @@ const PRELUDE: Record<string, string> = {
   'smithy.api#Boolean': 'boolean',
   'smithy.api#PrimitiveBoolean': 'boolean',
   'smithy.api#PrimitiveInteger': 'integer',
+  'smithy.api#PrimitiveLong': 'long',
   'smithy.api#Timestamp': 'timestamp',
+  'smithy.api#Document': 'document',
+  'smithy.api#Blob': 'blob',
 };
 
-function checkTraits(path: string, value: unknown, traits: Traits | undefined, errors: string[]): void {
-  if (!traits) return;
-  const length = traits['smithy.api#length'];
-  if (length) {
-    const n = typeof value === 'string' ? [...value].length : Array.isArray(value) ? value.length : undefined;
-    if (
-      n !== undefined &&
-      ((length.min !== undefined && n < length.min) || (length.max !== undefined && n > length.max))
-    ) {
-      errors.push(`${path}: length ${n} outside ${length.min ?? 0}..${length.max ?? '∞'}`);
-    }
-  }
-  const range = traits['smithy.api#range'];
-  if (range && typeof value === 'number') {
-    if ((range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max)) {
-      errors.push(`${path}: ${value} outside ${range.min ?? '-∞'}..${range.max ?? '∞'}`);
-    }
-  }
-  const pattern = traits['smithy.api#pattern'];
-  if (pattern && typeof value === 'string' && !new RegExp(pattern, 'u').test(value)) {
-    errors.push(`${path}: does not match ${pattern}`);
-  }
-  const enumValues = traits['smithy.api#enum'];
-  if (enumValues && typeof value === 'string' && !enumValues.some((e) => e.value === value)) {
-    errors.push(`${path}: not one of ${enumValues.map((e) => e.value).join(', ')}`);
-  }
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-/** Every violation of `shapeId` by `value`, as `path: problem` lines. */
-export function checkShape(model: SmithyModel, shapeId: string, value: unknown, path = '$'): string[] {
-  const errors: string[] = [];
-  const visit = (id: string, v: unknown, at: string, memberTraits?: Traits): void => {
-    const shape = model.shapes[id];
-    const type = shape?.type ?? PRELUDE[id];
-    if (!type) throw new Error(`unknown shape ${id}`);
-    checkTraits(at, v, shape?.traits, errors);
-    checkTraits(at, v, memberTraits, errors);
-    switch (type) {
-      case 'string':
-      case 'enum':
-        if (typeof v !== 'string') errors.push(`${at}: expected a string`);
-        else if (type === 'enum' && shape?.members) {
-          const values = Object.entries(shape.members).map(
-            ([k, m]) =>
-              ((m.traits as Record<string, unknown> | undefined)?.['smithy.api#enumValue'] as string) ?? k,
-          );
-          if (!values.includes(v)) errors.push(`${at}: not one of ${values.join(', ')}`);
-        }
-        return;
-      case 'integer':
-      case 'long':
-      case 'short':
-      case 'byte':
-        if (!Number.isInteger(v)) errors.push(`${at}: expected an integer`);
-        return;
-      case 'double':
-      case 'float':
-        if (typeof v !== 'number' || !Number.isFinite(v)) errors.push(`${at}: expected a number`);
-        return;
-      case 'boolean':
-        if (typeof v !== 'boolean') errors.push(`${at}: expected a boolean`);
-        return;
-      case 'timestamp':
-        if (typeof v !== 'number' && typeof v !== 'string') errors.push(`${at}: expected a timestamp`);
-        return;
-      case 'list':
-        if (!Array.isArray(v)) errors.push(`${at}: expected a list`);
-        else v.forEach((item, i) => visit(shape!.member!.target, item, `${at}[${i}]`));
-        return;
-      case 'map':
-        if (!v || typeof v !== 'object' || Array.isArray(v)) errors.push(`${at}: expected a map`);
-        else
-          for (const [k, item] of Object.entries(v)) {
-            visit(shape!.key!.target, k, `${at}{key}`);
-            visit(shape!.value!.target, item, `${at}.${k}`);
-          }
-        return;
-      case 'structure': {
-        if (!v || typeof v !== 'object' || Array.isArray(v)) {
-          errors.push(`${at}: expected a structure`);
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `'${String(value)}'`;
+  return `'${JSON.stringify(value)}'`;
+}
+
+export class Validator {
+  readonly errors: string[] = [];
+  constructor(private readonly model: SmithyModel) {}
+
+  private fail(value: unknown, path: string, constraint: string): void {
+    this.errors.push(`Value ${shown(value)} at '${path}' failed to satisfy constraint: ${constraint}`);
+  }
+
+  /** Validates `value` against `target`, with the referring member's traits layered over the shape's. */
+  check(value: unknown, target: string, path: string, memberTraits: Record<string, unknown> = {}): void {
+    const shape: Shape = this.model.shapes[target] ?? { type: PRELUDE[target] ?? 'document' };
+    const traits = { ...(shape.traits ?? {}), ...memberTraits };
+    switch (shape.type) {
+      case 'structure':
+      case 'union': {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          this.fail(value, path, 'Member must be a structure');
           return;
         }
-        const record = v as Record<string, unknown>;
-        for (const key of Object.keys(record)) {
-          if (!shape!.members?.[key]) errors.push(`${at}.${key}: not a member of ${id}`);
+        const obj = value as Record<string, unknown>;
+        const present = Object.keys(shape.members ?? {}).filter(
+          (k) => obj[k] !== undefined && obj[k] !== null,
+        );
+        if (shape.type === 'union' && present.length !== 1) {
+          this.fail(value, path, 'Member must have exactly one member set');
         }
-        for (const [name, member] of Object.entries(shape!.members ?? {})) {
-          const item = record[name];
-          if (item === undefined || item === null) {
-            if (member.traits?.['smithy.api#required']) errors.push(`${at}.${name}: required`);
+        for (const [name, ref] of Object.entries(shape.members ?? {})) {
+          const child = path ? `${path}.${lowerFirst(name)}` : lowerFirst(name);
+          const v = obj[name];
+          if (v === undefined || v === null) {
+            if (ref.traits?.['smithy.api#required'] !== undefined)
+              this.fail(null, child, 'Member must not be null');
             continue;
           }
-          visit(member.target, item, `${at}.${name}`, member.traits);
+          this.check(v, ref.target, child, ref.traits ?? {});
         }
         return;
       }
-      default:
+      case 'list':
+      case 'set': {
+        if (!Array.isArray(value)) {
+          this.fail(value, path, 'Member must be a list');
+          return;
+        }
+        this.length(value.length, value, path, traits);
+        value.forEach((v, i) => {
+          if (shape.member)
+            this.check(v, shape.member.target, `${path}.${i + 1}.member`, shape.member.traits ?? {});
+        });
         return;
+      }
+      case 'map': {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          this.fail(value, path, 'Member must be a map');
+          return;
+        }
+        const entries = Object.entries(value as Record<string, unknown>);
+        this.length(entries.length, value, path, traits);
+        for (const [k, v] of entries) {
+          if (shape.key) this.check(k, shape.key.target, `${path}.key`, shape.key.traits ?? {});
+          if (shape.value) this.check(v, shape.value.target, `${path}.${k}.value`, shape.value.traits ?? {});
+        }
+        return;
+      }
+      case 'string': {
+        if (typeof value !== 'string') {
+          this.fail(value, path, 'Member must be a string');
+          return;
+        }
+        this.length([...value].length, value, path, traits);
+        const pattern = traits['smithy.api#pattern'];
+        if (typeof pattern === 'string' && !new RegExp(pattern, 'u').test(value)) {
+          this.fail(value, path, `Member must satisfy regular expression pattern: ${pattern}`);
+        }
+        const en = traits['smithy.api#enum'] as Array<{ value: string }> | undefined;
+        if (en && !en.some((e) => e.value === value)) {
+          this.fail(
+            value,
+            path,
+            `Member must satisfy enum value set: [${en.map((e) => e.value).join(', ')}]`,
+          );
+        }
+        return;
+      }
+      case 'enum': {
+        const values = Object.values(shape.members ?? {}).map(
+          (m) => (m.traits?.['smithy.api#enumValue'] as string | undefined) ?? '',
+        );
+        if (typeof value !== 'string' || !values.includes(value)) {
+          this.fail(value, path, `Member must satisfy enum value set: [${values.join(', ')}]`);
+        }
+        return;
+      }
+      case 'intEnum':
+      case 'byte':
+      case 'short':
+      case 'integer':
+      case 'long':
+      case 'bigInteger': {
+        const bits = shape.type === 'long' || shape.type === 'bigInteger' ? 53 : 31;
+        if (typeof value !== 'number' || !Number.isInteger(value) || Math.abs(value) > 2 ** bits) {
+          this.fail(value, path, 'Member must be an integer');
+          return;
+        }
+        this.range(value, path, traits);
+        return;
+      }
+      case 'float':
+      case 'double':
+      case 'bigDecimal': {
+        // restJson1 sends NaN and the infinities as strings.
+        const n =
+          typeof value === 'number'
+            ? value
+            : value === 'NaN'
+              ? NaN
+              : value === 'Infinity'
+                ? Infinity
+                : value === '-Infinity'
+                  ? -Infinity
+                  : undefined;
+        if (n === undefined) {
+          this.fail(value, path, 'Member must be a number');
+          return;
+        }
+        this.range(n, path, traits);
+        return;
+      }
+      case 'boolean':
+        if (typeof value !== 'boolean') this.fail(value, path, 'Member must be a boolean');
+        return;
+      case 'timestamp':
+        if (typeof value !== 'number' && typeof value !== 'string')
+          this.fail(value, path, 'Member must be a timestamp');
+        return;
+      case 'blob':
+        if (typeof value !== 'string') this.fail(value, path, 'Member must be base64 text');
+        return;
+      default:
+        return; // document and anything unmodelled: anything goes
     }
-  };
-  visit(shapeId, value, path);
-  return errors;
+  }
+
+  private length(n: number, value: unknown, path: string, traits: Record<string, unknown>): void {
+    const len = traits['smithy.api#length'] as { min?: number; max?: number } | undefined;
+    if (!len) return;
+    if (len.min !== undefined && n < len.min) {
+      this.fail(value, path, `Member must have length greater than or equal to ${len.min}`);
+    }
+    if (len.max !== undefined && n > len.max) {
+      this.fail(value, path, `Member must have length less than or equal to ${len.max}`);
+    }
+  }
+
+  private range(n: number, path: string, traits: Record<string, unknown>): void {
+    const range = traits['smithy.api#range'] as { min?: number; max?: number } | undefined;
+    if (!range) return;
+    if (Number.isNaN(n) || (range.min !== undefined && n < range.min)) {
+      this.fail(n, path, `Member must have value greater than or equal to ${range.min ?? '-Infinity'}`);
+    } else if (range.max !== undefined && n > range.max) {
+      this.fail(n, path, `Member must have value less than or equal to ${range.max}`);
+    }
+  }
+}
+
+/** Every violation of `shapeId` by `value`; empty when it conforms. */
+export function checkShape(model: SmithyModel, shapeId: string, value: unknown): string[] {
+  const v = new Validator(model);
+  v.check(value, shapeId, '');
+  return v.errors;
 }

@@ -1,0 +1,63 @@
+// What a setup step did, and how that becomes one output line and the exit code.
+
+export type StepStatus =
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'verified'
+  | 'skipped'
+  | 'rejected'
+  | 'limited scope'
+  | 'unreachable'
+  | 'failed';
+
+export interface StepResult {
+  /** e.g. `x-ray group Cruddur`, `rollbar token`. */
+  step: string;
+  status: StepStatus;
+  /** Why (skipped, failed) or what (updated fields); one line. */
+  detail?: string;
+}
+
+/** Statuses that mean the step's goal was not reached. */
+const NOT_DONE: ReadonlySet<StepStatus> = new Set<StepStatus>([
+  'skipped',
+  'rejected',
+  'limited scope',
+  'unreachable',
+  'failed',
+]);
+
+export function isNotDone(r: StepResult): boolean {
+  return NOT_DONE.has(r.status);
+}
+
+/** Skip and failure reasons read `step: status: why`; changes read `step: status (what)`. */
+export function formatStep(r: StepResult): string {
+  const detail = r.detail ? oneLine(r.detail) : '';
+  if (!detail) return `${r.step}: ${r.status}`;
+  return NOT_DONE.has(r.status) ? `${r.step}: ${r.status}: ${detail}` : `${r.step}: ${r.status} (${detail})`;
+}
+
+/**
+ * Exit code: a skipped or failed step ends the run non-zero only under
+ * --strict; without it `setup` is advisory (it runs in workspace start-up
+ * tasks, where a missing secret must not break the workspace).
+ */
+export function exitCode(results: StepResult[], strict: boolean): number {
+  return strict && results.some(isNotDone) ? 1 : 0;
+}
+
+/** Collapses newlines and runs of spaces so a service message stays on one line. */
+export function oneLine(text: string): string {
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/[ \t]{2,}/g, ' ')
+    .trim();
+}
+
+/** A value as it appears in "old -> new": strings quoted, numbers bare. */
+export function showValue(v: unknown): string {
+  if (v === undefined) return '(none)';
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
