@@ -30,7 +30,16 @@ await Promise.all([
     // Small pure-JS packages on the hot path are bundled (one file to load
     // instead of dozens); heavy ones stay external and load lazily.
     packages: undefined,
-    external: ['yeoman-environment', 'yeoman-generator', '@aws-sdk/*', '@smithy/*', 'execa', 'rollbar'],
+    // jsonc-parser's `main` is a UMD build whose inner require('./impl/...') esbuild cannot follow.
+    external: [
+      'yeoman-environment',
+      'yeoman-generator',
+      '@aws-sdk/*',
+      '@smithy/*',
+      'execa',
+      'rollbar',
+      'jsonc-parser',
+    ],
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },

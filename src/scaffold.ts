@@ -53,6 +53,8 @@ export function scaffoldFiles(
   env: Env,
   templates: TemplateSource,
 ): GeneratedFile[] {
-  const files = renderWorkspace({ answers, host: detectWorkspaceHost(env), templates });
-  return [...files, { path: YO_RC_PATH, contents: renderYoRc(answers, target.yoRc) }];
+  const host = detectWorkspaceHost(env);
+  const files = renderWorkspace({ answers, host, templates });
+  // `host`: what the files were rendered for, the base of `config`'s three-way merge.
+  return [...files, { path: YO_RC_PATH, contents: renderYoRc(answers, target.yoRc, { host }) }];
 }

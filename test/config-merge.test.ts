@@ -1,0 +1,169 @@
+// The merge engine behind `config`, on the shapes users give their files
+// that the end-to-end cases in config.test.ts do not reach: other
+// indentation, flow collections, anchors, tabs, CRLF, lists they reordered
+// or pruned, and the line-based diff3 used for text files.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { FileParseError } from '../src/merge/errors.js';
+import { mergeFile, type Format } from '../src/merge/owned.js';
+import { mergeText } from '../src/merge/text.js';
+
+function merge(format: Format, disk: string, base: string, next: string, force = false, path = 'file') {
+  return mergeFile(path, format, disk, base, next, { force });
+}
+
+describe('diff3 for text files', () => {
+  test('changes to different lines combine; the same line changed twice is a conflict', () => {
+    const base = 'a\nb\nc\nd\ne\n';
+    assert.deepEqual(mergeText(base, 'a\nB\nc\nd\ne\n', 'a\nb\nc\nD\ne\n', 'ours'), {
+      text: 'a\nB\nc\nD\ne\n',
+      conflicts: [],
+    });
+    const clash = mergeText(base, 'x\na\nB\nc\nd\ne\n', 'a\nG\nc\nd\ne\n', 'ours');
+    assert.equal(clash.text, 'x\na\nB\nc\nd\ne\n');
+    assert.deepEqual(clash.conflicts, [{ line: 3, ours: ['B\n'], theirs: ['G\n'] }]);
+    assert.equal(mergeText(base, 'a\nB\nc\nd\ne\n', 'a\nG\nc\nd\ne\n', 'theirs').text, 'a\nG\nc\nd\ne\n');
+  });
+  test('the same change on both sides is no conflict', () => {
+    assert.deepEqual(mergeText('a\nb\n', 'a\nc\n', 'a\nc\n', 'ours'), { text: 'a\nc\n', conflicts: [] });
+  });
+});
+
+describe('YAML: the user formats differently', () => {
+  const base = 'services:\n  api:\n    ports:\n      - "4567:4567"\n    environment:\n      PORT: "4567"\n';
+  const next = base.replaceAll('4567', '8080');
+
+  test('4-space indentation, list items beside their key, flow map and comments: only owned lines change', () => {
+    const disk =
+      '# mine\nservices:\n    api:\n        ports:\n        - "4567:4567"   # public\n        environment: {PORT: "4567", DEBUG: "1"}\n' +
+      '    db:\n        image:   postgres\n';
+    const { text, conflicts } = merge('yaml', disk, base, next);
+    assert.deepEqual(conflicts, []);
+    const lines = text.split('\n');
+    assert.equal(lines[0], '# mine');
+    assert.equal(
+      lines[4],
+      '        - "8080:8080"   # public',
+      'the item is updated in place, its comment kept',
+    );
+    assert.ok(text.endsWith('    db:\n        image:   postgres\n'), 'the other service byte for byte');
+    assert.deepEqual(parseYaml(text), {
+      services: {
+        api: { ports: ['8080:8080'], environment: { PORT: '8080', DEBUG: '1' } },
+        db: { image: 'postgres' },
+      },
+    });
+  });
+
+  test('an owned value given through an alias is not edited through: a conflict', () => {
+    const disk =
+      'x-env: &env\n  PORT: "4567"\nservices:\n  api:\n    ports:\n      - "4567:4567"\n    environment: *env\n';
+    const { text, conflicts } = merge('yaml', disk, base, next);
+    assert.deepEqual(
+      conflicts.map((c) => [c.path, c.yours]),
+      [['services.api.environment', '*env']],
+    );
+    assert.match(text, /^x-env: &env\n {2}PORT: "4567"\n/, 'the anchor is untouched');
+    assert.match(text, /- "8080:8080"/);
+  });
+
+  test('CRLF line endings are kept', () => {
+    const disk = base.replace(/\n/g, '\r\n');
+    const { text } = merge('yaml', disk, base, next);
+    assert.equal(text, next.replace(/\n/g, '\r\n'));
+  });
+
+  test('a user-reordered list keeps its order; an item the user removed is a conflict unless forced', () => {
+    const b = 'runServices:\n  - workspace\n  - api\n  - xray-daemon\n';
+    const n = 'runServices:\n  - workspace\n  - svc\n  - xray-daemon\n';
+    const reordered = merge('yaml', 'runServices:\n  - xray-daemon\n  - api\n  - workspace\n', b, n);
+    assert.equal(reordered.text, 'runServices:\n  - xray-daemon\n  - svc\n  - workspace\n');
+    const pruned = merge('yaml', 'runServices:\n  - workspace\n  - xray-daemon\n', b, n);
+    assert.equal(pruned.conflicts.length, 1);
+    assert.equal(pruned.text, 'runServices:\n  - workspace\n  - xray-daemon\n');
+    const forced = merge('yaml', 'runServices:\n  - workspace\n  - xray-daemon\n', b, n, true);
+    assert.equal(forced.text, 'runServices:\n  - workspace\n  - svc\n  - xray-daemon\n');
+  });
+
+  test('a new owned key goes after its rendered neighbour, not at the end', () => {
+    const b = 'env:\n  A: "1"\n  C: "3"\n';
+    const n = 'env:\n  A: "1"\n  B: "2"\n  C: "3"\n';
+    assert.equal(
+      merge('yaml', 'env:\n  A: "1"\n  C: "3"\n  MINE: x\n', b, n).text,
+      'env:\n  A: "1"\n  B: "2"\n  C: "3"\n  MINE: x\n',
+    );
+  });
+
+  test('a number the generator changes in a quoted scalar keeps its type', () => {
+    const b = 'ports:\n  - name: api\n    port: 4567\n';
+    const n = 'ports:\n  - name: api\n    port: 8080\n';
+    const { text } = merge('yaml', 'ports:\n  - name: api\n    port: 4567 # public\n', b, n);
+    assert.equal(text, 'ports:\n  - name: api\n    port: 8080 # public\n');
+    assert.deepEqual(parseYaml(text), { ports: [{ name: 'api', port: 8080 }] });
+  });
+
+  test('errors carry the position yaml gives', () => {
+    assert.throws(
+      () => merge('yaml', 'a: 1\na: 2\n', base, next, false, 'docker-compose.yml'),
+      (e: unknown) =>
+        e instanceof FileParseError &&
+        e.message === 'docker-compose.yml:2:1: not valid YAML: Map keys must be unique',
+    );
+  });
+});
+
+describe('JSON and JSONC', () => {
+  test('tabs, comments and key order kept; scalars replaced in place', () => {
+    const base = '{\n  "forwardPorts": ["api:4567"],\n  "name": "ws"\n}\n';
+    const next = '{\n  "forwardPorts": ["api:8080"],\n  "name": "ws"\n}\n';
+    const disk =
+      '{\n\t// mine\n\t"name": "ws",\n\t"forwardPorts": [ "api:4567", "db:5432" ],\n\t"remoteUser": "node",\n}\n';
+    const { text, conflicts } = merge('jsonc', disk, base, next);
+    assert.deepEqual(conflicts, []);
+    assert.equal(text, disk.replace('api:4567', 'api:8080'));
+  });
+  test('a key the generator adds is placed after its neighbour, formatted as the file is', () => {
+    const base = '{\n  "a": 1,\n  "c": 3\n}\n';
+    const next = '{\n  "a": 1,\n  "b": 2,\n  "c": 3\n}\n';
+    assert.equal(
+      merge('json', '{\n    "a": 1,\n    "c": 3\n}\n', base, next).text,
+      '{\n    "a": 1,\n    "b": 2,\n    "c": 3\n}\n',
+    );
+  });
+  test('comments are an error in plain JSON, with line and column', () => {
+    assert.throws(
+      () => merge('json', '{\n  "a": 1 // no\n}\n', '{"a": 1}\n', '{"a": 2}\n', false, 'aws/json/x-ray.json'),
+      /aws\/json\/x-ray\.json:2:10: not valid JSON: InvalidCommentToken/,
+    );
+  });
+});
+
+describe('.env.example', () => {
+  test("owned variables follow; the user's lines, `export` and duplicates stay", () => {
+    const base = '# port\nPORT=4567\n# region\nAWS_REGION=us-east-1\n';
+    const next = '# port\nPORT=8080\n# region\nAWS_REGION=us-east-1\n# new\nNEW=1\n';
+    const disk = '# port\nexport PORT=4567\nMINE=1\n# region\nAWS_REGION=eu-west-1\n';
+    const { text, conflicts } = merge('env', disk, base, next);
+    assert.deepEqual(conflicts, []);
+    assert.equal(text, '# port\nexport PORT=8080\nMINE=1\n# region\nAWS_REGION=eu-west-1\n# new\nNEW=1\n');
+  });
+  test('a variable the generator drops goes with its comment, unless the user changed it', () => {
+    const base = '# a\nA=1\n# b\nB=2\n';
+    const next = '# a\nA=1\n';
+    assert.equal(merge('env', '# a\nA=1\n# b\nB=2\n', base, next).text, '# a\nA=1\n');
+    const kept = merge('env', '# a\nA=1\n# b\nB=3\n', base, next);
+    assert.equal(kept.text, '# a\nA=1\n# b\nB=3\n');
+    assert.equal(kept.conflicts.length, 1);
+  });
+});
+
+test('YAML: a value written in place inside a flow list is quoted when it needs to be', () => {
+  const { text } = merge(
+    'yaml',
+    'cmd: [ -o, x ]   # flags\n',
+    'cmd:\n  - -o\n  - x\n',
+    'cmd:\n  - -o\n  - "{y}"\n',
+  );
+  assert.equal(text, 'cmd: [ -o, "{y}" ]   # flags\n');
+});
