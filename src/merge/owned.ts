@@ -84,7 +84,9 @@ export function mergeFile(
   next: string,
   opts: MergeFileOptions,
 ): FileMerge {
-  if (disk === next) return { text: disk, conflicts: [], notes: [] };
+  // Nothing to merge when the user has the generator's text, or when the
+  // generator's side did not change since last time (the user's text wins).
+  if (disk === next || base === next) return { text: disk, conflicts: [], notes: [] };
   // A file the user's editor saved with CRLF is merged as LF and given back its CRLF.
   if (disk.includes('\r\n') && !next.includes('\r\n')) {
     const lf = disk.replace(/\r\n/g, '\n');
