@@ -3,6 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANSWER_NAMES, UsageError, type AnswerName, type Answers } from './answers.js';
+import { FileParseError } from './merge/errors.js';
+import { parseJsonTree } from './merge/jsonc.js';
 
 export const YO_RC_PATH = '.yo-rc.json';
 export const GENERATOR_KEY = 'generator-cruddur-observability';
@@ -12,13 +14,21 @@ type YoRc = Record<string, unknown>;
 export function readYoRc(root: string): YoRc | undefined {
   const file = join(root, YO_RC_PATH);
   if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, 'utf8');
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as YoRc;
-  } catch (err) {
-    throw new UsageError(`${file}: not valid JSON (${(err as Error).message}); fix or remove it`);
+    parsed = JSON.parse(text);
+  } catch {
+    // Only on this error path: parse again to name the line and column.
+    try {
+      parseJsonTree(YO_RC_PATH, text, 'json');
+    } catch (err) {
+      if (err instanceof FileParseError) throw new UsageError(`${err.message}; fix or remove it`);
+    }
+    throw new UsageError(`${YO_RC_PATH}: not valid JSON; fix or remove it`);
   }
-  throw new UsageError(`${file}: expected a JSON object; fix or remove it`);
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as YoRc;
+  throw new UsageError(`${YO_RC_PATH}: expected a JSON object; fix or remove it`);
 }
 
 /** The raw stored answers, or undefined when this generator has not run here. */

@@ -212,3 +212,19 @@ test('the real `yo` runs the generator (dropping root as yo does) and writes wha
   assert.equal(runBin(['ws', ...QUIET], { cwd: viaBin }).status, 0);
   assert.deepEqual(readTree(join(viaYo, 'ws')), readTree(join(viaBin, 'ws')));
 });
+
+test('a broken .yo-rc.json is named with line and column, and nothing is written', () => {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, 'ws'));
+  writeFileSync(
+    join(cwd, 'ws', '.yo-rc.json'),
+    '{\n  "generator-cruddur-observability": {\n    "port": 4567,\n  }\n}\n',
+  );
+  const r = runBin(['ws', ...QUIET], { cwd });
+  assert.equal(r.status, 2);
+  assert.match(
+    r.stderr,
+    /^cruddur-observability: \.yo-rc\.json:4:3: not valid JSON: .*; fix or remove it\n$/,
+  );
+  assert.deepEqual(readdirSync(join(cwd, 'ws')), ['.yo-rc.json']);
+});
