@@ -85,8 +85,10 @@ export function mergeFile(
   opts: MergeFileOptions,
 ): FileMerge {
   // Nothing to merge when the user has the generator's text, or when the
-  // generator's side did not change since last time (the user's text wins).
-  if (disk === next || base === next) return { text: disk, conflicts: [], notes: [] };
+  // generator's side of a plain text file did not change since last time
+  // (the user's text wins). Structured files are still parsed, so a broken
+  // one is reported even when nothing in it would change.
+  if (disk === next || (format === 'text' && base === next)) return { text: disk, conflicts: [], notes: [] };
   // A file the user's editor saved with CRLF is merged as LF and given back its CRLF.
   if (disk.includes('\r\n') && !next.includes('\r\n')) {
     const lf = disk.replace(/\r\n/g, '\n');
