@@ -1,0 +1,313 @@
+// The generated backend's cost of instrumentation: GET /api/activities/home
+// served by the instrumented backend (X-Ray + Rollbar, exactly as generated)
+// against plain Express serving the same handler, with autocannon,
+// alternating rounds, medians.
+//
+//   node --import tsx bench/backend.ts [--rounds N] [--duration S] [--keep]
+//
+// Set-up, all on 127.0.0.1: a workspace generated into a temp dir, its
+// backend installed from the registry and built; a UDP listener draining
+// segments at AWS_XRAY_DAEMON_ADDRESS, with no TCP sampling proxy, so the SDK
+// falls back to its local default rule (1 request a second, then 5%), the
+// realistic case of a daemon that cannot reach X-Ray; Rollbar configured
+// with a token and a local endpoint (nothing is reported on this route).
+// Target: instrumented requests/s >= 0.9x plain, p99 <= 1.2x.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { defaultAnswers, npm, waitFor, writeWorkspace } from '../test/support/backend.js';
+
+export interface BenchBackendOptions {
+  /** Alternating rounds (each runs both servers). Default 7. */
+  rounds?: number;
+  /** Seconds of load per server per round. Default 5. */
+  durationSec?: number;
+  /** Seconds of unmeasured load on each server before the first round. Default 3. */
+  warmupSec?: number;
+  connections?: number;
+  /** Keep the generated workspace (its path is printed). */
+  keep?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Figures {
+  rps: number;
+  p99: number;
+  /** Server CPU time (user + system) per request, microseconds; NaN where /proc is not available. */
+  cpuUsPerRequest?: number;
+}
+
+export interface BenchBackendResult {
+  /** Medians over the rounds. */
+  plain: Figures;
+  instrumented: Figures;
+  /**
+   * Median over the rounds of (instrumented / plain) within each round: the
+   * two servers of a round run back to back, so a change in the machine's
+   * load between rounds (other work on a shared 2-core box) cancels out.
+   */
+  rpsRatio: number;
+  p99Ratio: number;
+  /** instrumented.rps / plain.rps and instrumented.p99 / plain.p99 (ratios of the medians), for comparison. */
+  ratioOfMedians: { rps: number; p99: number };
+  rounds: number;
+  /** Per round, for the record. */
+  samples: { plain: Figures[]; instrumented: Figures[] };
+  /** Segments the UDP listener received during the measured rounds, and the share of requests they are. */
+  segments: number;
+  sampledShare: number;
+  samplingRules: string;
+  node: string;
+}
+
+/** The part of autocannon's API used here (it ships no types). */
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  timeout: number;
+}) => Promise<AutocannonResult>;
+
+const PATH = '/api/activities/home';
+const SAMPLING_RULES =
+  'SDK local default (no daemon sampling proxy answered): 1 request/s reservoir, then 5%';
+
+// Plain Express with the same handler and data as the generated route, minus
+// observability. Written next to the backend so it resolves the same express.
+const PLAIN_SERVER = `import express from 'express';
+import { homeActivities } from './dist/src/services/home-activities.js';
+const app = express();
+app.disable('x-powered-by');
+app.get('${PATH}', (_req, res) => {
+  res.json(homeActivities());
+});
+const server = app.listen(Number(process.env.PORT), process.env.HOST, () => {
+  console.log('plain listening on port ' + server.address().port);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+interface Server {
+  port: number;
+  child: ChildProcess;
+}
+
+async function startServer(cwd: string, args: string[], env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const port = await waitFor(
+    () => {
+      if (exited) throw new Error(`server exited before listening:\n${out}`);
+      const m = /listening on port (\d+)/.exec(out);
+      return m ? Number(m[1]) : undefined;
+    },
+    `${args.join(' ')} to listen`,
+    20_000,
+  );
+  return { port, child };
+}
+
+function stopServer(server: Server | undefined): Promise<void> {
+  if (!server || server.child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+    server.child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.child.kill('SIGTERM');
+  });
+}
+
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+async function load(
+  server: Server,
+  durationSec: number,
+  connections: number,
+): Promise<Figures & { total: number }> {
+  const port = server.port;
+  const cpuBefore = cpuSeconds(server.child.pid);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${PATH}`,
+    connections,
+    duration: durationSec,
+    timeout: 10,
+  });
+  if (result.non2xx || result.errors || result.timeouts) {
+    throw new Error(
+      `load on port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
+  }
+  const cpu = cpuSeconds(server.child.pid) - cpuBefore;
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    cpuUsPerRequest: (cpu / result.requests.total) * 1e6,
+    total: result.requests.total,
+  };
+}
+
+export async function benchBackend(opts: BenchBackendOptions = {}): Promise<BenchBackendResult> {
+  const rounds = opts.rounds ?? 7;
+  const durationSec = opts.durationSec ?? 5;
+  const warmupSec = opts.warmupSec ?? 3;
+  const connections = opts.connections ?? 10;
+  const log = opts.log ?? ((line: string) => console.log(line));
+
+  const dir = mkdtempSync(join(tmpdir(), 'cruddur-backend-bench-'));
+  const answers = defaultAnswers();
+  const backendDir = join(dir, answers.serviceName);
+  const udp = createSocket('udp4');
+  let plain: Server | undefined;
+  let instrumented: Server | undefined;
+  try {
+    writeWorkspace(dir, answers, 'gitpod');
+    log(`bench: generated ${backendDir}; installing and building`);
+    await npm(['install', '--no-audit', '--no-fund', '--prefer-offline'], backendDir, 300_000);
+    await npm(['run', 'build'], backendDir, 180_000);
+    writeFileSync(join(backendDir, 'bench-plain.mjs'), PLAIN_SERVER);
+
+    let segments = 0;
+    udp.on('message', () => segments++);
+    await new Promise<void>((ok) => udp.bind(0, '127.0.0.1', () => ok()));
+    const base = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production' };
+    plain = await startServer(backendDir, ['bench-plain.mjs'], base);
+    instrumented = await startServer(backendDir, ['dist/src/server.js'], {
+      ...base,
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${udp.address().port}`,
+      AWS_XRAY_URL: `*${answers.port}-bench.example.test*`,
+      ROLLBAR_ACCESS_TOKEN: 'bench-token-not-a-secret',
+      ROLLBAR_ENVIRONMENT: 'bench',
+      ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
+    });
+
+    log(`bench: warming up (${warmupSec} s each)`);
+    await load(plain, warmupSec, connections);
+    await load(instrumented, warmupSec, connections);
+
+    const samples = { plain: [] as Figures[], instrumented: [] as Figures[] };
+    let instrumentedRequests = 0;
+    const segmentsBefore = segments;
+    for (let round = 0; round < rounds; round++) {
+      // Alternate who goes first, so drift in the machine's load hits both alike.
+      const order =
+        round % 2 === 0 ? (['plain', 'instrumented'] as const) : (['instrumented', 'plain'] as const);
+      for (const which of order) {
+        const server = which === 'plain' ? plain : instrumented;
+        const figures = await load(server, durationSec, connections);
+        samples[which].push({ rps: figures.rps, p99: figures.p99, cpuUsPerRequest: figures.cpuUsPerRequest });
+        if (which === 'instrumented') instrumentedRequests += figures.total;
+      }
+      const p = samples.plain.at(-1) as Figures;
+      const i = samples.instrumented.at(-1) as Figures;
+      log(
+        `bench: round ${round + 1}/${rounds}: plain ${p.rps.toFixed(0)} req/s p99 ${p.p99} ms ` +
+          `${p.cpuUsPerRequest?.toFixed(1)} us CPU/req; instrumented ${i.rps.toFixed(0)} req/s p99 ${i.p99} ms ` +
+          `${i.cpuUsPerRequest?.toFixed(1)} us CPU/req`,
+      );
+    }
+    // Let the last datagrams arrive.
+    await new Promise((ok) => setTimeout(ok, 200));
+    const measuredSegments = segments - segmentsBefore;
+
+    const medians = (xs: Figures[]): Figures => ({
+      rps: median(xs.map((s) => s.rps)),
+      p99: median(xs.map((s) => s.p99)),
+      cpuUsPerRequest: median(xs.map((s) => s.cpuUsPerRequest ?? NaN)),
+    });
+    const plainFigures = medians(samples.plain);
+    const instrumentedFigures = medians(samples.instrumented);
+    const paired = (key: 'rps' | 'p99') =>
+      median(samples.instrumented.map((s, i) => s[key] / (samples.plain[i] as Figures)[key]));
+    const result: BenchBackendResult = {
+      plain: plainFigures,
+      instrumented: instrumentedFigures,
+      rpsRatio: paired('rps'),
+      p99Ratio: paired('p99'),
+      ratioOfMedians: {
+        rps: instrumentedFigures.rps / plainFigures.rps,
+        p99: instrumentedFigures.p99 / plainFigures.p99,
+      },
+      rounds,
+      samples,
+      segments: measuredSegments,
+      sampledShare: instrumentedRequests ? measuredSegments / instrumentedRequests : 0,
+      samplingRules: SAMPLING_RULES,
+      node: process.version,
+    };
+    log(
+      `bench: medians: plain ${plainFigures.rps.toFixed(0)} req/s p99 ${plainFigures.p99} ms; ` +
+        `instrumented ${instrumentedFigures.rps.toFixed(0)} req/s p99 ${instrumentedFigures.p99} ms; ` +
+        `paired ratios: req/s ${result.rpsRatio.toFixed(3)} (target >= 0.9), p99 ${result.p99Ratio.toFixed(3)} ` +
+        `(target <= 1.2); ratios of medians ${result.ratioOfMedians.rps.toFixed(3)}, ${result.ratioOfMedians.p99.toFixed(3)}; ` +
+        `server CPU per request ${plainFigures.cpuUsPerRequest?.toFixed(1)} vs ` +
+        `${instrumentedFigures.cpuUsPerRequest?.toFixed(1)} us`,
+    );
+    log(
+      `bench: ${measuredSegments} segments for ${instrumentedRequests} instrumented requests ` +
+        `(${(result.sampledShare * 100).toFixed(2)}% sampled; rules: ${SAMPLING_RULES}); ${connections} connections, ` +
+        `${durationSec} s per server per round, Node ${process.version}`,
+    );
+    return result;
+  } finally {
+    await Promise.all([stopServer(plain), stopServer(instrumented)]);
+    udp.close();
+    if (opts.keep) log(`bench: kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
+  const deadline = setTimeout(() => {
+    console.error('bench: gave up after 20 minutes');
+    process.exit(2);
+  }, 20 * 60_000);
+  deadline.unref();
+  benchBackend({ rounds: value('--rounds'), durationSec: value('--duration'), keep: argv.includes('--keep') })
+    .then((r) => {
+      const met = r.rpsRatio >= 0.9 && r.p99Ratio <= 1.2;
+      console.log(`bench: target ${met ? 'met' : 'NOT met'}`);
+    })
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,96 @@
+// The generated backend: `<service-name>/`, an Express 5 + TypeScript service
+// traced by AWS X-Ray and reporting to Rollbar. Its files live in
+// templates/app/backend/ and read like the files they make; only three depend
+// on the answers: package.json (built here from data), src/service.ts (the
+// generated constants module) and the Dockerfile (EXPOSE port).
+import ejs from 'ejs';
+import type { Answers } from '../answers.js';
+import { SERVICE_ANNOTATION } from '../names.js';
+import type { GeneratedFile, RenderContext } from './types.js';
+
+const TEMPLATE_DIR = 'app/backend';
+
+/** Every file of the backend, as its template path under templates/app/backend/. `.ejs` is rendered. */
+export const BACKEND_TEMPLATES = [
+  '.dockerignore',
+  'Dockerfile.ejs',
+  'README.md.ejs',
+  'tsconfig.json',
+  'src/app.ts',
+  'src/config.ts',
+  'src/log.ts',
+  'src/server.ts',
+  'src/service.ts.ejs',
+  'src/observability/errors.ts',
+  'src/observability/index.ts',
+  'src/observability/segment-name.ts',
+  'src/observability/tracing.ts',
+  'src/observability/xray-document.ts',
+  'src/observability/xray-emitter.ts',
+  'src/observability/xray-preload.ts',
+  'src/routes/activities.ts',
+  'src/routes/rollbar.ts',
+  'src/services/home-activities.ts',
+  'test/app.test.ts',
+  'test/config.test.ts',
+  'test/segment-name.test.ts',
+] as const;
+
+/**
+ * Dependency ranges of the generated backend, checked against the npm
+ * registry when written. @types/node follows the oldest supported runtime
+ * (Node 20.19) so the type-check rejects APIs newer than that; the image
+ * runs Node 24.
+ */
+export const BACKEND_DEPENDENCIES = {
+  dependencies: {
+    'aws-xray-sdk-core': '^3.12.0',
+    express: '^5.2.1',
+    rollbar: '^3.1.0',
+  },
+  devDependencies: {
+    '@types/express': '^5.0.6',
+    '@types/node': '^20.19.0',
+    typescript: '^5.9.3',
+  },
+} as const;
+
+export function backendPackageJson(answers: Pick<Answers, 'serviceName' | 'projectName'>): string {
+  const pkg = {
+    name: answers.serviceName,
+    version: '0.1.0',
+    private: true,
+    description: `${answers.projectName} backend: Express, traced by AWS X-Ray, errors reported to Rollbar`,
+    type: 'module',
+    main: 'dist/src/server.js',
+    engines: { node: '>=20.19' },
+    scripts: {
+      build: 'tsc -p tsconfig.json',
+      start: 'node --enable-source-maps dist/src/server.js',
+      dev: 'tsc -p tsconfig.json && (tsc -p tsconfig.json --watch --preserveWatchOutput >/dev/null & node --watch --enable-source-maps dist/src/server.js)',
+      test: 'tsc -p tsconfig.json && node --test dist/test/*.test.js',
+    },
+    ...BACKEND_DEPENDENCIES,
+  };
+  return JSON.stringify(pkg, null, 2) + '\n';
+}
+
+function templateData(answers: Answers): Record<string, unknown> {
+  return { ...answers, serviceAnnotation: SERVICE_ANNOTATION };
+}
+
+export function renderBackend(ctx: RenderContext): GeneratedFile[] {
+  const { answers } = ctx;
+  const data = templateData(answers);
+  const prefix = `${answers.serviceName}/`;
+  const files: GeneratedFile[] = [{ path: `${prefix}package.json`, contents: backendPackageJson(answers) }];
+  for (const template of BACKEND_TEMPLATES) {
+    const text = ctx.templates(`${TEMPLATE_DIR}/${template}`);
+    if (template.endsWith('.ejs')) {
+      files.push({ path: prefix + template.slice(0, -'.ejs'.length), contents: ejs.render(text, data) });
+    } else {
+      files.push({ path: prefix + template, contents: text });
+    }
+  }
+  return files;
+}

@@ -1,0 +1,66 @@
+// Entry point: configuration from the environment, observability, the HTTP
+// server and its shutdown. See README.md for the variables.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { readConfig, type Config } from './config.js';
+import { log } from './log.js';
+import { configureTracing, describeTracing, setupErrorReporting, traced } from './observability/index.js';
+import { SERVICE_NAME } from './service.js';
+
+function loadConfig(): Config {
+  try {
+    return readConfig();
+  } catch (err) {
+    log.error('Invalid configuration', err);
+    process.exit(1);
+  }
+}
+
+const config = loadConfig();
+
+configureTracing({ hostPattern: config.xrayUrl });
+const errors = setupErrorReporting(config.rollbar);
+const app = createApp({ errors, crashRoute: process.env.ENABLE_CRASH_ROUTE === 'true' });
+const server = createServer(traced(app));
+
+let stopping = false;
+
+/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded), flush Rollbar (bounded), exit 0. */
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info(`${signal}: stopping (finishing in-flight requests)`);
+  const closed = new Promise<boolean>((resolve) => server.close(() => resolve(true)));
+  server.closeIdleConnections();
+  const drained = await Promise.race([
+    closed,
+    new Promise<boolean>((resolve) => setTimeout(resolve, config.shutdown.drainMs, false).unref()),
+  ]);
+  if (!drained) {
+    log.warn(`requests still open after ${config.shutdown.drainMs} ms; closing their connections`);
+    server.closeAllConnections();
+  }
+  await errors.flush(config.shutdown.flushMs);
+  log.info('stopped');
+  process.exit(0);
+}
+
+errors.installProcessHandlers(() => {
+  stopping = true;
+  server.close();
+  server.closeIdleConnections();
+}, config.shutdown.flushMs);
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+server.on('error', (err) => {
+  log.error(`cannot listen on port ${config.port}`, err);
+  process.exit(1);
+});
+server.listen({ port: config.port, host: process.env.HOST || undefined }, () => {
+  const { port } = server.address() as AddressInfo;
+  log.info(`${SERVICE_NAME} listening on port ${port}`);
+  log.info(describeTracing());
+  log.info(`Rollbar: ${errors.enabled ? `reporting to environment ${config.rollbar.environment}` : 'disabled'}`);
+});

@@ -1,0 +1,478 @@
+// End to end: generate a workspace, really install, type-check, test and run
+// its backend, and watch what it sends: segments on a local UDP listener
+// standing in for the X-Ray daemon (with the daemon's TCP sampling proxy
+// serving the generated rule), items on a local stand-in for the Rollbar API.
+// Only loopback addresses; ports are ephemeral; every wait has a deadline.
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { groupFilterExpression, samplingRule, SERVICE_ANNOTATION } from '../src/names.js';
+import { startRollbarFake, type RollbarFake, type RecordedRequest } from './fakes/rollbar-api.js';
+import { startXrayDaemonFake, type SegmentDocument, type XrayDaemonFake } from './fakes/xray-daemon.js';
+import {
+  composeEnvironment,
+  defaultAnswers,
+  groupFilterMatches,
+  httpGet,
+  killAllBackends,
+  npm,
+  rawGet,
+  requestOf,
+  ruleMatches,
+  segmentDocumentProblems,
+  startBackend,
+  waitFor,
+  writeWorkspace,
+  type BackendProcess,
+} from './support/backend.js';
+
+const answers = defaultAnswers();
+const SERVICE = answers.serviceName;
+const RULE = samplingRule(answers).SamplingRule;
+const GROUP_FILTER = groupFilterExpression(SERVICE);
+/** A made-up token: the fake accepts it; the test checks it never reaches a log. */
+const TOKEN = 'e2e0fake0post0server0item0token0';
+const WORKSPACE_ID = 'cruddur-e2e0test1x';
+const CLUSTER_HOST = 'ws-us999.gitpod.io';
+const GITPOD_HOST = `${answers.port}-${WORKSPACE_ID}.${CLUSTER_HOST}`;
+const XRAY_URL = `*${GITPOD_HOST}*`;
+
+let dir = '';
+let backendDir = '';
+let daemon: XrayDaemonFake;
+let rollbar: RollbarFake;
+let main: BackendProcess;
+
+function env(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const all: Record<string, string | undefined> = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+    AWS_XRAY_URL: XRAY_URL,
+    ROLLBAR_ACCESS_TOKEN: TOKEN,
+    ROLLBAR_ENVIRONMENT: 'e2e',
+    ROLLBAR_ENDPOINT: rollbar.baseUrl,
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+before(
+  async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cruddur-backend-e2e-'));
+    writeWorkspace(dir, answers, 'gitpod');
+    backendDir = join(dir, SERVICE);
+    await npm(['install', '--no-audit', '--no-fund', '--prefer-offline'], backendDir, 300_000);
+    await npm(['run', 'build'], backendDir, 180_000);
+    daemon = await startXrayDaemonFake({ samplingRules: [RULE] });
+    rollbar = await startRollbarFake({ tokens: { [TOKEN]: ['post_server_item'] } });
+    main = await startBackend(backendDir, env());
+  },
+  { timeout: 600_000 },
+);
+
+after(async () => {
+  killAllBackends();
+  await daemon?.close();
+  await rollbar?.close();
+  if (dir && !process.env.KEEP_E2E_DIR) rmSync(dir, { recursive: true, force: true });
+});
+
+let traceCounter = 0;
+/** A fresh, valid trace id, so each request's segment can be found among the others. */
+function freshTraceId(): string {
+  const time = Math.floor(Date.now() / 1000).toString(16);
+  const unique = `${process.pid.toString(16)}${(++traceCounter).toString(16)}`.padStart(24, '0').slice(-24);
+  return `1-${time}-${unique}`;
+}
+
+function datagramOf(doc: SegmentDocument): Buffer {
+  const found = daemon.datagrams.find((d) => d.document === doc);
+  assert.ok(found, 'datagram of the document');
+  return found.raw;
+}
+
+/** A request the caller says is sampled (`Sampled=1`), and its segment. */
+async function sampled(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; segment: SegmentDocument; traceId: string }> {
+  const traceId = freshTraceId();
+  const res = await httpGet(port, path, { ...headers, 'x-amzn-trace-id': `Root=${traceId};Sampled=1` });
+  const segment = await daemon.waitFor((d) => d.trace_id === traceId && d.type !== 'subsegment');
+  return { status: res.status, body: res.body, segment, traceId };
+}
+
+/**
+ * Requests asking the backend's sampler for a decision (`Sampled=?`) until
+ * one is sampled; returns its segment. The sampler answers in the response.
+ */
+async function samplerSampled(port: number, path: string, host: string): Promise<SegmentDocument> {
+  return waitFor(
+    async () => {
+      const traceId = freshTraceId();
+      const res = await httpGet(port, path, { host, 'x-amzn-trace-id': `Root=${traceId};Sampled=?` });
+      assert.equal(res.status, 200);
+      const answer = String(res.headers['x-amzn-trace-id'] ?? '');
+      assert.match(
+        answer,
+        new RegExp(`^Root=${traceId};Sampled=[01]$`),
+        'the sampling decision in the response',
+      );
+      if (!answer.endsWith('Sampled=1')) {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return undefined;
+      }
+      return daemon.waitFor((d) => d.trace_id === traceId);
+    },
+    `a request sampled by the sampler (Host ${host.slice(0, 60)})`,
+    20_000,
+    0,
+  );
+}
+
+async function itemsQuietly<T>(read: () => T[], count: number, what: string, quietMs = 500): Promise<T[]> {
+  await waitFor(() => read().length >= count || undefined, what, 15_000);
+  await new Promise((resolve) => setTimeout(resolve, quietMs));
+  return read();
+}
+
+interface Trace {
+  frames: Array<{ filename: string }>;
+  exception: { class: string; message: string };
+}
+
+function itemData(item: RecordedRequest): Record<string, unknown> {
+  return (item.body as { data: Record<string, unknown> }).data;
+}
+
+function itemsMatching(pattern: RegExp): RecordedRequest[] {
+  return rollbar.items.filter((i) => pattern.test(JSON.stringify(itemData(i).body)));
+}
+
+test('the generated backend passes its own tests (npm test)', { timeout: 180_000 }, async () => {
+  await npm(['test'], backendDir, 180_000);
+});
+
+test('GET /api/health answers 200', async () => {
+  const res = await httpGet(main.port, '/api/health');
+  assert.equal(res.status, 200);
+  assert.deepEqual(JSON.parse(res.body), { status: 'ok' });
+});
+
+test('GET /api/activities/home: 200 JSON and one segment with the mock-data subsegment', async () => {
+  const { status, body, segment, traceId } = await sampled(main.port, '/api/activities/home');
+  assert.equal(status, 200);
+  const activities = JSON.parse(body) as unknown[];
+  assert.ok(Array.isArray(activities) && activities.length > 0);
+
+  // Wire format: header line, newline, one JSON document.
+  const raw = datagramOf(segment);
+  assert.ok(raw.toString('utf8').startsWith('{"format":"json","version":1}\n'));
+  assert.deepEqual(segmentDocumentProblems(segment, raw), []);
+
+  assert.equal(segment.trace_id, traceId);
+  assert.match(String(segment.id), /^[0-9a-f]{16}$/);
+  assert.equal(segment.name, SERVICE, 'a Host that does not match AWS_XRAY_URL: the service name');
+  assert.ok(Number(segment.end_time) >= Number(segment.start_time));
+  assert.equal(segment.in_progress, undefined);
+  const http = segment.http as { request: Record<string, unknown>; response: Record<string, unknown> };
+  assert.equal(http.request.method, 'GET');
+  assert.match(String(http.request.url), /^http:\/\/127\.0\.0\.1:\d+\/api\/activities\/home$/);
+  assert.equal(http.response.status, 200);
+  assert.equal(typeof http.response.content_length, 'number');
+  assert.deepEqual(segment.annotations, { [SERVICE_ANNOTATION]: SERVICE });
+
+  const subsegments = segment.subsegments as SegmentDocument[];
+  assert.equal(subsegments.length, 1);
+  const [mock] = subsegments as [SegmentDocument];
+  assert.equal(mock.name, 'mock-data');
+  assert.deepEqual(mock.annotations, { activities_count: activities.length });
+  assert.deepEqual((mock.metadata as { cruddur: { activities: unknown } }).cruddur.activities, activities);
+
+  // One datagram for the whole request.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(daemon.documents().filter((d) => d.trace_id === traceId).length, 1);
+});
+
+test('every sampled request sends exactly one segment', async () => {
+  const paths = ['/api/health', '/api/activities/home', '/api/health', '/nope', '/api/activities/home'];
+  const results = await Promise.all(paths.map((p) => sampled(main.port, p)));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const r of results) {
+    assert.equal(daemon.documents().filter((d) => d.trace_id === r.traceId).length, 1);
+  }
+  assert.equal(results[3]?.status, 404);
+  assert.equal(results[3]?.segment.error, true, '4xx marks the segment as error');
+});
+
+test('dynamic naming: a Gitpod Host names the segment; localhost gets the service name', async () => {
+  const gitpod = await sampled(main.port, '/api/activities/home', { host: GITPOD_HOST });
+  assert.equal(gitpod.segment.name, GITPOD_HOST);
+  const local = await sampled(main.port, '/api/activities/home', { host: `localhost:${answers.port}` });
+  assert.equal(local.segment.name, SERVICE);
+});
+
+test('the sampling rule of aws/json/x-ray.json governs requests whatever their Host (centralized sampling)', async () => {
+  const written = JSON.parse(readFileSync(join(dir, 'aws/json/x-ray.json'), 'utf8')) as {
+    SamplingRule: typeof RULE;
+  };
+  assert.deepEqual(written.SamplingRule, RULE, 'the fake daemon serves the rule the workspace holds');
+  for (const host of [GITPOD_HOST, `localhost:${answers.port}`]) {
+    const segment = await samplerSampled(main.port, '/api/activities/home', host);
+    const xray = (segment.aws as { xray?: { rule_name?: string } } | undefined)?.xray;
+    assert.equal(xray?.rule_name, RULE.RuleName, `Host ${host}: sampled by the generated rule, not Default`);
+  }
+  assert.ok(daemon.samplingRequests.some((r) => r.path === '/GetSamplingRules'));
+});
+
+test('a hostile Host (10 KB, odd characters) neither crashes the backend nor yields an invalid segment', async () => {
+  const long = await sampled(main.port, '/api/health', { host: GITPOD_HOST + 'a'.repeat(10 * 1024) });
+  assert.equal(long.status, 200);
+  assert.equal(Array.from(String(long.segment.name)).length, 200);
+  assert.ok(String(long.segment.name).startsWith(GITPOD_HOST));
+
+  const odd = [
+    Buffer.from(`<script>"'{}|^\`${GITPOD_HOST}`, 'latin1'),
+    Buffer.concat([Buffer.from(GITPOD_HOST), Buffer.from([0xc3, 0xa9, 0xff, 0x7f])]),
+    Buffer.from('<>"{}|^`*?'),
+  ];
+  for (const host of odd) {
+    const traceId = freshTraceId();
+    const status = await rawGet(
+      main.port,
+      '/api/health',
+      host,
+      `X-Amzn-Trace-Id: Root=${traceId};Sampled=1\r\n`,
+    );
+    if (status === 400) continue; // refused by Node's parser: nothing to name
+    assert.equal(status, 200);
+    const segment = await daemon.waitFor((d) => d.trace_id === traceId);
+    assert.deepEqual(segmentDocumentProblems(segment, datagramOf(segment)), []);
+  }
+  assert.equal((await httpGet(main.port, '/api/health')).status, 200, 'still serving');
+});
+
+test('GET /rollbar/test sends exactly one message item, with the token as Rollbar expects', async () => {
+  const before = itemsMatching(/Hello World/).length;
+  const res = await httpGet(main.port, '/rollbar/test');
+  assert.equal(res.status, 200);
+  const items = await itemsQuietly(() => itemsMatching(/Hello World/), before + 1, 'the Rollbar message');
+  assert.equal(items.length, before + 1, 'exactly one item');
+  const item = items.at(-1) as RecordedRequest;
+  const data = itemData(item);
+  assert.ok((data.body as { message?: { body?: string } }).message?.body?.includes('Hello World'));
+  assert.equal(data.environment, 'e2e');
+  // The rollbar package sends the token in the X-Rollbar-Access-Token header.
+  assert.equal(item.token, TOKEN);
+  assert.equal(item.tokenSource, 'header');
+  assert.equal(item.headers['x-rollbar-access-token'], TOKEN);
+});
+
+test('a route that throws: 500 JSON and one Rollbar error item with the stack and the request', async () => {
+  const pattern = /an uncaught error in a route/;
+  const before = itemsMatching(pattern).length;
+  const res = await httpGet(main.port, '/rollbar/test/error', { 'user-agent': 'e2e-test' });
+  assert.equal(res.status, 500);
+  assert.match(String(res.headers['content-type']), /application\/json/);
+  assert.deepEqual(JSON.parse(res.body), { error: 'Internal Server Error' });
+  const items = await itemsQuietly(() => itemsMatching(pattern), before + 1, 'the Rollbar error item');
+  assert.equal(items.length, before + 1, 'exactly one item');
+  const data = itemData(items.at(-1) as RecordedRequest);
+  assert.equal(data.level, 'error');
+  // One exception: `trace`, or `trace_chain` (what the rollbar package sends for Error objects).
+  const body = data.body as { trace?: Trace; trace_chain?: Trace[] };
+  const trace = body.trace ?? body.trace_chain?.[0];
+  assert.ok(trace, 'a stack trace');
+  assert.match(trace.exception.message, pattern);
+  assert.ok(
+    trace.frames.some((f) => f.filename.includes('routes/rollbar')),
+    'stack frames from the route',
+  );
+  const request = data.request as { url: string; method: string; headers: Record<string, string> };
+  assert.match(request.url, /\/rollbar\/test\/error$/);
+  assert.equal(request.method, 'GET');
+  assert.equal(request.headers['user-agent'], 'e2e-test');
+});
+
+test('an unhandled promise rejection is reported and the backend keeps serving', async () => {
+  const pattern = /an unhandled promise rejection/;
+  const before = itemsMatching(pattern).length;
+  assert.equal((await httpGet(main.port, '/rollbar/test/rejection')).status, 202);
+  const items = await itemsQuietly(() => itemsMatching(pattern), before + 1, 'the rejection item');
+  assert.equal(items.length, before + 1);
+  assert.equal((await httpGet(main.port, '/api/health')).status, 200);
+});
+
+test('names agree: the sampling rule and the group filter match every segment the backend sent', () => {
+  assert.deepEqual(
+    daemon.datagrams.filter((d) => d.error).map((d) => d.error),
+    [],
+    'every datagram in the wire format',
+  );
+  const segments = daemon.documents().filter((d) => d.type !== 'subsegment');
+  assert.ok(segments.length >= 10, `segments seen: ${segments.length}`);
+  for (const segment of segments) {
+    const raw = datagramOf(segment);
+    assert.deepEqual(
+      segmentDocumentProblems(segment, raw),
+      [],
+      `segment ${String(segment.name).slice(0, 60)}`,
+    );
+    const { method, host, path } = requestOf(segment);
+    // As the backend's sampler evaluates the rule: ServiceName against the
+    // service name it asks with, Host against the Host header, and so on.
+    const request = { serviceName: SERVICE, host, httpMethod: method, urlPath: path };
+    assert.ok(
+      ruleMatches(RULE, request),
+      `rule ${RULE.RuleName} matches ${JSON.stringify(request).slice(0, 120)}`,
+    );
+    assert.ok(
+      groupFilterMatches(GROUP_FILTER, segment),
+      `group filter ${GROUP_FILTER} matches ${segment.name}`,
+    );
+  }
+});
+
+test('SIGTERM: the backend exits 0, and the token never appeared in its output', async () => {
+  assert.equal(await main.stop('SIGTERM'), 0);
+  const output = main.stdout() + main.stderr();
+  assert.ok(!output.includes(TOKEN), 'token in the output');
+  assert.match(main.stdout(), /listening on port/);
+});
+
+/** A UDP and a TCP port on 127.0.0.1 that nothing listens on. */
+async function deadPorts(): Promise<{ udp: number; tcp: number }> {
+  const udpSocket = createSocket('udp4');
+  await new Promise<void>((resolve) => udpSocket.bind(0, '127.0.0.1', resolve));
+  const udp = udpSocket.address().port;
+  await new Promise<void>((resolve) => udpSocket.close(() => resolve()));
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const tcp = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return { udp, tcp };
+}
+
+/** Lines of `text` matching `pattern`. */
+function count(text: string, pattern: RegExp): number {
+  return text.split('\n').filter((line) => pattern.test(line)).length;
+}
+
+test('daemon and Rollbar unreachable: every request answered, each problem logged once, clean SIGTERM', async () => {
+  const dead = await deadPorts();
+  const backend = await startBackend(
+    backendDir,
+    env({
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${dead.udp}`,
+      ROLLBAR_ENDPOINT: `http://127.0.0.1:${dead.tcp}/api/1/`,
+    }),
+  );
+  const expected: Array<[string, number, Record<string, string>]> = [];
+  for (let i = 0; i < 8; i++) {
+    expected.push(['/api/health', 200, {}]);
+    expected.push(['/api/activities/home', 200, { 'x-amzn-trace-id': 'Sampled=1' }]);
+    expected.push(['/api/activities/home', 200, {}]);
+    expected.push(['/rollbar/test', 200, {}]);
+    expected.push(['/rollbar/test/error', 500, {}]);
+  }
+  for (const [path, status, headers] of expected) {
+    const res = await httpGet(backend.port, path, headers);
+    assert.equal(res.status, status, path);
+  }
+  const stderr = await waitFor(
+    () => (/could not be delivered/.test(backend.stderr()) ? backend.stderr() : undefined),
+    'the Rollbar delivery problem in the log',
+  );
+  await waitFor(
+    () => /sampling rules/.test(backend.stderr()) || undefined,
+    'the sampling-rules problem in the log',
+  );
+  assert.equal(count(stderr, /could not be delivered/), 1, 'Rollbar problem logged once');
+  assert.equal(count(backend.stderr(), /sampling rules/), 1, 'daemon problem logged once');
+  assert.equal(await backend.stop('SIGTERM'), 0);
+  assert.ok(!(backend.stdout() + backend.stderr()).includes(TOKEN), 'token in the output');
+});
+
+test('no ROLLBAR_ACCESS_TOKEN: Rollbar disabled (said once), nothing sent, routes still answer', async () => {
+  const before = rollbar.requests.length;
+  const backend = await startBackend(backendDir, env({ ROLLBAR_ACCESS_TOKEN: undefined }));
+  for (let i = 0; i < 3; i++) {
+    const res = await httpGet(backend.port, '/rollbar/test');
+    assert.equal(res.status, 200);
+    assert.equal(JSON.parse(res.body).reported, false);
+  }
+  assert.equal((await httpGet(backend.port, '/rollbar/test/error')).status, 500);
+  assert.equal(await backend.stop('SIGTERM'), 0);
+  assert.equal(count(backend.stderr(), /Rollbar: disabled/), 1);
+  assert.equal(rollbar.requests.length, before, 'nothing sent to Rollbar');
+});
+
+test('an uncaught exception is reported as critical, then the process exits 1', async () => {
+  const pattern = /an uncaught exception/;
+  const backend = await startBackend(backendDir, env({ ENABLE_CRASH_ROUTE: 'true' }));
+  assert.equal((await httpGet(backend.port, '/rollbar/test/crash')).status, 202);
+  const code = await Promise.race([
+    backend.exited,
+    new Promise((resolve) => setTimeout(resolve, 15_000, 'still running').unref()),
+  ]);
+  assert.equal(code, 1);
+  const items = itemsMatching(pattern);
+  assert.equal(items.length, 1, 'reported before exiting');
+  assert.equal(itemData(items[0] as RecordedRequest).level, 'critical');
+  assert.ok(!(backend.stdout() + backend.stderr()).includes(TOKEN));
+});
+
+test("docker-compose.yml's backend environment, interpolated from a Gitpod environment, names segments by the Gitpod host", async () => {
+  const compose = parseYaml(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { environment?: Record<string, unknown> | string[] }>;
+  };
+  const service = compose.services[SERVICE];
+  assert.ok(service, `compose service ${SERVICE}`);
+  // What a Gitpod workspace provides (made-up values).
+  const gitpodEnv = {
+    GITPOD_WORKSPACE_ID: WORKSPACE_ID,
+    GITPOD_WORKSPACE_CLUSTER_HOST: CLUSTER_HOST,
+    GITPOD_WORKSPACE_URL: `https://${WORKSPACE_ID}.${CLUSTER_HOST}`,
+    ROLLBAR_ACCESS_TOKEN: TOKEN,
+    AWS_REGION: 'eu-west-2',
+    AWS_DEFAULT_REGION: 'eu-west-2',
+    AWS_ACCESS_KEY_ID: 'AKIAE2EFAKEKEY000000',
+    AWS_SECRET_ACCESS_KEY: 'e2e-fake-secret',
+  };
+  const composed = composeEnvironment(service, gitpodEnv);
+  assert.equal(composed.AWS_XRAY_URL, `*${GITPOD_HOST}*`);
+  assert.equal(composed.ROLLBAR_ACCESS_TOKEN, TOKEN);
+  // The swap, and only it: compose's daemon address (xray-daemon:2000) and
+  // Rollbar (api.rollbar.com, the default endpoint) become the local stand-ins;
+  // PORT becomes ephemeral and HOST loopback so the test cannot collide with
+  // anything or listen beyond the machine. The Host header below still says
+  // 4567, as Gitpod's proxy would.
+  const started = {
+    ...composed,
+    AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+    ROLLBAR_ENDPOINT: rollbar.baseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+  };
+  assert.equal(composed.AWS_XRAY_DAEMON_ADDRESS, 'xray-daemon:2000');
+  const backend = await startBackend(backendDir, started);
+  const gitpod = await sampled(backend.port, '/api/activities/home', { host: GITPOD_HOST });
+  assert.equal(gitpod.segment.name, GITPOD_HOST);
+  assert.ok(groupFilterMatches(GROUP_FILTER, gitpod.segment));
+  const local = await sampled(backend.port, '/api/activities/home', { host: `localhost:${answers.port}` });
+  assert.equal(local.segment.name, SERVICE);
+
+  const before = itemsMatching(/Hello World/).length;
+  assert.equal((await httpGet(backend.port, '/rollbar/test')).status, 200);
+  const items = await itemsQuietly(() => itemsMatching(/Hello World/), before + 1, 'the Rollbar message');
+  assert.equal(itemData(items.at(-1) as RecordedRequest).environment, composed.ROLLBAR_ENVIRONMENT);
+  assert.equal(await backend.stop('SIGTERM'), 0);
+  assert.ok(!(backend.stdout() + backend.stderr()).includes(TOKEN));
+});
