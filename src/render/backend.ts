@@ -25,8 +25,6 @@ export const BACKEND_TEMPLATES = [
   'src/observability/index.ts',
   'src/observability/segment-name.ts',
   'src/observability/tracing.ts',
-  'src/observability/xray-document.ts',
-  'src/observability/xray-emitter.ts',
   'src/observability/xray-preload.ts',
   'src/routes/activities.ts',
   'src/routes/rollbar.ts',
