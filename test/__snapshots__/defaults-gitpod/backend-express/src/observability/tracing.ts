@@ -22,36 +22,23 @@
 // (Sampled=1/0), else from the SDK's sampler, which uses the centralized rules
 // it polls from the daemon and, until they load or when no daemon answers,
 // the SDK's local default (1 request a second, then 5%). A request that is not
-// sampled costs that decision and nothing else: no document, no ids, no
-// listeners. A sampled request gets a segment document (built here, see
-// xray-document.ts), sent as one UDP datagram when the response ends.
-//
-// CONTEXT is explicit ("manual mode"): withSubsegment() takes the request, or
-// the enclosing span, as its parent. The SDK's automatic mode (cls-hooked)
-// cost two thirds of the throughput; AsyncLocalStorage on Node 20 still runs
-// an async_hooks callback for every async operation of every request, sampled
-// or not (about 5% here). Routes have the request anyway.
+// sampled costs that decision and nothing else: no segment, no ids, no
+// listeners. A sampled request gets the SDK's own Segment (manual mode, no
+// cls-hooked context: see xray-preload.ts), subsegments hang from it
+// explicitly, and the SDK's emitter sends it to the daemon when the response
+// ends.
 import './xray-preload.js';
-import { createRequire } from 'node:module';
-import AWSXRay from 'aws-xray-sdk-core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import AWSXRay from 'aws-xray-sdk-core';
 import { log } from '../log.js';
 import { SERVICE_ANNOTATION, SERVICE_NAME } from '../service.js';
 import { cleanSegmentName, segmentName } from './segment-name.js';
-import {
-  addAnnotation,
-  addMetadata,
-  causeOf,
-  markOpen,
-  newSpanId,
-  newTraceId,
-  nowSeconds,
-  parseTraceHeader,
-  type SegmentDocument,
-  type SubsegmentDocument,
-  type TraceHeader,
-} from './xray-document.js';
-import { daemonDescription, emit } from './xray-emitter.js';
+
+type Segment = AWSXRay.Segment;
+type Subsegment = AWSXRay.Subsegment;
+type IncomingRequestData = InstanceType<typeof AWSXRay.middleware.IncomingRequestData> & {
+  response?: { status: number | string; content_length?: number };
+};
 
 /** What a traced block may record. */
 export interface Span {
@@ -65,7 +52,7 @@ export interface Span {
 export type TraceParent = IncomingMessage | Span;
 
 interface Sampler {
-  /** true, false, or the name of the matched centralized rule (sampled); undefined on an internal error. */
+  /** true, false, or the name of the matched centralized rule (sampled). */
   shouldSample(request: { host?: string; httpMethod?: string; urlPath?: string; serviceName?: string }):
     | boolean
     | string
@@ -73,20 +60,12 @@ interface Sampler {
 }
 
 const TRACE_HEADER = 'x-amzn-trace-id';
-/** Bound on request fields copied into a document (X-Ray's limit is 64 KB per document). */
-const MAX_FIELD = 2048;
-
-const sampler = (AWSXRay.middleware as unknown as { sampler: Sampler }).sampler;
-const segments = new WeakMap<IncomingMessage, SegmentDocument>();
-const SDK = {
-  sdk: 'X-Ray for Node.js',
-  sdk_version: (createRequire(import.meta.url)('aws-xray-sdk-core/package.json') as { version: string }).version,
-  package: 'aws-xray-sdk-core',
-};
-const SERVICE = { runtime: 'node', runtime_version: process.version, name: SERVICE_NAME };
+const { middleware } = AWSXRay;
+const sampler = (middleware as unknown as { sampler: Sampler }).sampler;
+const segments = new WeakMap<IncomingMessage, Segment>();
 let hostPattern = '';
 
-// The SDK's own logging (the sampling-rule pollers) goes through here:
+// The SDK's own logging (emitter, sampling-rule pollers) goes through here:
 // debug/info are dropped, and a recurring problem is logged once.
 AWSXRay.setLogger({
   debug() {},
@@ -118,11 +97,8 @@ export function configureTracing(options: TracingOptions): void {
 /** One line describing the set-up, for the start-up log. */
 export function describeTracing(): string {
   const naming = hostPattern ? `Host if it matches ${JSON.stringify(hostPattern)}, else ${SERVICE_NAME}` : SERVICE_NAME;
-  return `X-Ray: daemon ${daemonDescription()}; segments named ${naming}; annotation ${SERVICE_ANNOTATION}=${SERVICE_NAME}`;
-}
-
-function clamp(text: string): string {
-  return text.length <= MAX_FIELD ? text : text.slice(0, MAX_FIELD);
+  const daemon = process.env.AWS_XRAY_DAEMON_ADDRESS || '127.0.0.1:2000';
+  return `X-Ray: daemon ${daemon}; segments named ${naming}; annotation ${SERVICE_ANNOTATION}=${SERVICE_NAME}`;
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -135,21 +111,19 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  */
 export function traced(listener: Listener): Listener {
   return (req, res) => {
-    const header = req.headers[TRACE_HEADER];
-    const trace = typeof header === 'string' && header ? parseTraceHeader(header) : undefined;
+    const trace = req.headers[TRACE_HEADER] ? middleware.processHeaders(req) : {};
     let decision: boolean | string | undefined =
-      trace?.sampled === '1' ? true : trace?.sampled === '0' ? false : undefined;
-    if (decision === undefined) {
-      decision = sampler.shouldSample({
-        host: req.headers.host,
-        httpMethod: req.method,
-        urlPath: req.url,
-        serviceName: SERVICE_NAME,
-      });
-    }
+      trace.sampled === '1' ? true : trace.sampled === '0' ? false : undefined;
+    // Asked with the service name, not the dynamic segment name: see NAMES AGREE.
+    decision ??= sampler.shouldSample({
+      host: req.headers.host,
+      httpMethod: req.method,
+      urlPath: req.url,
+      serviceName: SERVICE_NAME,
+    });
     if (!decision) {
       // Not sampled: answer a caller that asked for the decision, nothing else.
-      if (trace?.sampled === '?' && trace.root) res.setHeader(TRACE_HEADER, `Root=${trace.root};Sampled=0`);
+      if (trace.sampled === '?' && trace.root) res.setHeader(TRACE_HEADER, `Root=${trace.root};Sampled=0`);
       listener(req, res);
       return;
     }
@@ -161,48 +135,31 @@ export function traced(listener: Listener): Listener {
 function startSegment(
   req: IncomingMessage,
   res: ServerResponse,
-  trace: TraceHeader | undefined,
+  trace: Record<string, string | undefined>,
   decision: true | string,
 ): void {
-  const host = req.headers.host;
-  const forwarded = req.headers['x-forwarded-for'];
-  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
-  const request: Record<string, string | boolean> = {
-    method: req.method ?? '',
-    url: clamp(`${encrypted ? 'https' : 'http'}://${host ?? ''}${req.url ?? ''}`),
-    user_agent: clamp(req.headers['user-agent'] ?? ''),
-    client_ip: clamp(
-      (typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined) ?? req.socket.remoteAddress ?? '',
-    ),
-  };
-  if (typeof forwarded === 'string') request.x_forwarded_for = true;
-  const segment: SegmentDocument = {
-    name: segmentName(host, hostPattern, SERVICE_NAME),
-    id: newSpanId(),
-    trace_id: trace?.root ?? newTraceId(),
-    start_time: nowSeconds(),
-    http: { request },
-    annotations: { [SERVICE_ANNOTATION]: SERVICE_NAME },
-    aws: { xray: typeof decision === 'string' ? { ...SDK, rule_name: decision } : SDK },
-    service: SERVICE,
-  };
-  if (trace?.parent) segment.parent_id = trace.parent;
+  // The SDK would name the segment by the raw Host; the name is cleaned first.
+  const segment = new AWSXRay.Segment(segmentName(req.headers.host, hostPattern, SERVICE_NAME), trace.root, trace.parent);
+  segment.addIncomingRequestData(new middleware.IncomingRequestData(req));
+  segment.addAnnotation(SERVICE_ANNOTATION, SERVICE_NAME);
+  if (typeof decision === 'string') segment.setMatchedSamplingRule(decision);
   segments.set(req, segment);
-  if (trace?.sampled === '?') res.setHeader(TRACE_HEADER, `Root=${segment.trace_id};Sampled=1`);
+  if (trace.sampled === '?') res.setHeader(TRACE_HEADER, `Root=${segment.trace_id};Sampled=1`);
 
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
-    segment.end_time = nowSeconds();
-    const status = res.statusCode;
+    // As the SDK's own middleware closes a segment (mw_utils.traceRequestResponseCycle).
+    if (res.statusCode === 429) segment.addThrottleFlag();
+    if (res.statusCode >= 500) segment.addFaultFlag();
+    else if (res.statusCode >= 400) segment.addErrorFlag();
+    const http = (segment as unknown as { http: IncomingRequestData }).http;
+    http.close(res);
+    // The SDK reads the length from `res.headers`, which only some frameworks set.
     const length = Number(res.getHeader('content-length'));
-    segment.http.response = Number.isFinite(length) ? { status, content_length: length } : { status };
-    if (status === 429) segment.throttle = true;
-    if (status >= 500) segment.fault = true;
-    else if (status >= 400) segment.error = true;
-    markOpen(segment.subsegments);
-    emit(segment);
+    if (Number.isFinite(length) && http.response) http.response.content_length = length;
+    segment.close();
   };
   res.once('finish', end);
   res.once('close', end);
@@ -211,30 +168,26 @@ function startSegment(
 /** Error hook: records `err` on the request's segment, if the request is traced. Call it from the error handler. */
 export function recordError(err: unknown, req: IncomingMessage): void {
   const segment = segments.get(req);
-  if (!segment) return;
-  segment.fault = true;
-  segment.cause = causeOf(err);
+  if (segment && err !== null && (typeof err === 'object' || typeof err === 'string')) {
+    segment.addError(err as Error | string);
+  }
 }
 
 const NOOP_SPAN: Span = { annotate() {}, metadata() {} };
 
-/** A span of a sampled request: writes into its subsegment document. */
+/** A span of a sampled request: records on its SDK subsegment. */
 class SubsegmentSpan implements Span {
-  constructor(readonly doc: SubsegmentDocument) {}
+  constructor(readonly subsegment: Subsegment) {}
   annotate(key: string, value: string | number | boolean): void {
-    addAnnotation(this.doc, key, value);
+    this.subsegment.addAnnotation(key, value);
   }
   metadata(key: string, value: unknown, namespace?: string): void {
-    addMetadata(this.doc, key, value, namespace);
+    this.subsegment.addMetadata(key, value, namespace);
   }
 }
 
-function close(sub: SubsegmentDocument, err?: unknown): void {
-  sub.end_time = nowSeconds();
-  if (err !== undefined) {
-    sub.fault = true;
-    sub.cause = causeOf(err);
-  }
+function errorOf(err: unknown): Error | string {
+  return err instanceof Error || typeof err === 'string' ? err : String(err);
 }
 
 /**
@@ -244,28 +197,27 @@ function close(sub: SubsegmentDocument, err?: unknown): void {
  * just runs, with a span that records nothing.
  */
 export function withSubsegment<T>(parent: TraceParent, name: string, fn: (span: Span) => T): T {
-  const parentDoc = parent instanceof SubsegmentSpan ? parent.doc : segments.get(parent as IncomingMessage);
-  if (!parentDoc) return fn(NOOP_SPAN);
-  const sub: SubsegmentDocument = { id: newSpanId(), name: cleanSegmentName(name, 'subsegment'), start_time: nowSeconds() };
-  (parentDoc.subsegments ??= []).push(sub);
+  const owner = parent instanceof SubsegmentSpan ? parent.subsegment : segments.get(parent as IncomingMessage);
+  if (!owner) return fn(NOOP_SPAN);
+  const sub = owner.addNewSubsegment(cleanSegmentName(name, 'subsegment'));
   let result: T;
   try {
     result = fn(new SubsegmentSpan(sub));
   } catch (err) {
-    close(sub, err);
+    sub.close(errorOf(err));
     throw err;
   }
   if (typeof (result as { then?: unknown } | null)?.then !== 'function') {
-    close(sub);
+    sub.close();
     return result;
   }
   return Promise.resolve(result).then(
     (value) => {
-      close(sub);
+      sub.close();
       return value;
     },
     (err: unknown) => {
-      close(sub, err);
+      sub.close(errorOf(err));
       throw err;
     },
   ) as T;
