@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'generators/*/index.js', 'templates/**', 'test/__snapshots__/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'generators/*/index.js',
+      'templates/**',
+      'test/__snapshots__/**',
+      'tmp/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
