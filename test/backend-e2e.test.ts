@@ -243,6 +243,7 @@ test('a hostile Host (10 KB, odd characters) neither crashes the backend nor yie
     Buffer.concat([Buffer.from(GITPOD_HOST), Buffer.from([0xc3, 0xa9, 0xff, 0x7f])]),
     Buffer.from('<>"{}|^`*?'),
   ];
+  let accepted = 0;
   for (const host of odd) {
     const traceId = freshTraceId();
     const status = await rawGet(
@@ -253,10 +254,27 @@ test('a hostile Host (10 KB, odd characters) neither crashes the backend nor yie
     );
     if (status === 400) continue; // refused by Node's parser: nothing to name
     assert.equal(status, 200);
+    accepted++;
     const segment = await daemon.waitFor((d) => d.trace_id === traceId);
     assert.deepEqual(segmentDocumentProblems(segment, datagramOf(segment)), []);
   }
+  assert.ok(accepted >= 2, `odd Hosts accepted by the server: ${accepted}`);
   assert.equal((await httpGet(main.port, '/api/health')).status, 200, 'still serving');
+});
+
+test('a malformed trace header (bad Root, bad Parent) starts a new trace; the segment stays valid', async () => {
+  const cases = [
+    'Root=1-5759e988-ZZZ;Parent=not-hex;Sampled=1',
+    'Root=1-1-abc;Parent=53995c3f42cd8ad8;Sampled=1',
+    `Root=${freshTraceId()};Parent=53995c3f42cd8ad8deadbeef;Sampled=1`,
+  ];
+  for (const [i, header] of cases.entries()) {
+    const probe = `malformed-${process.pid}-${i}`;
+    const res = await httpGet(main.port, `/api/health?probe=${probe}`, { 'x-amzn-trace-id': header });
+    assert.equal(res.status, 200);
+    const segment = await daemon.waitFor((d) => requestOf(d).path.includes(probe));
+    assert.deepEqual(segmentDocumentProblems(segment, datagramOf(segment)), [], header);
+  }
 });
 
 test('GET /rollbar/test sends exactly one message item, with the token as Rollbar expects', async () => {

@@ -66,7 +66,9 @@ test('GET /api/health answers 200', async () => {
 
 test('a sampled request sends one segment with the service annotation and the mock-data subsegment', async () => {
   const id = traceId();
-  const res = await fetch(`${base}/api/activities/home`, { headers: { 'x-amzn-trace-id': `Root=${id};Sampled=1` } });
+  const res = await fetch(`${base}/api/activities/home`, {
+    headers: { 'x-amzn-trace-id': `Root=${id};Sampled=1` },
+  });
   assert.equal(res.status, 200);
   assert.ok(Array.isArray(await res.json()));
   const segment = await segmentOf(id);
@@ -87,7 +89,9 @@ test('a request not sampled sends nothing and still answers', async () => {
 
 test('an error in a route answers 500 JSON and marks the segment as a fault', async () => {
   const id = traceId();
-  const res = await fetch(`${base}/rollbar/test/error`, { headers: { 'x-amzn-trace-id': `Root=${id};Sampled=1` } });
+  const res = await fetch(`${base}/rollbar/test/error`, {
+    headers: { 'x-amzn-trace-id': `Root=${id};Sampled=1` },
+  });
   assert.equal(res.status, 500);
   assert.deepEqual(await res.json(), { error: 'Internal Server Error' });
   const segment = await segmentOf(id);

@@ -62,7 +62,8 @@ function delivered(err?: Error | null): void {
 }
 
 function statusOf(err: unknown): number {
-  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ??
+  const status =
+    (err as { status?: unknown; statusCode?: unknown } | null)?.status ??
     (err as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
 }

@@ -1,8 +1,9 @@
 // Tracing with AWS X-Ray: everything the backend knows about X-Ray is in this
-// module and its xray-* helpers. Routes and the app see only what ./index.ts
-// re-exports: a middleware, an error hook and withSubsegment(). An
-// OpenTelemetry (ADOT) variant can sit beside this file with the same
-// exports; switching is a one-line change in ./index.ts. (AWS put the X-Ray
+// module (with segment-name.ts and xray-preload.ts). The server, app and
+// routes see only what ./index.ts re-exports: traced() around the app, an
+// error hook (recordError) and withSubsegment(). An OpenTelemetry (ADOT)
+// variant can sit beside this file with the same exports; switching is a
+// one-line change in ./index.ts. (AWS put the X-Ray
 // SDKs and daemon into maintenance mode on 2026-02-25; support ends
 // 2027-02-25.)
 //
@@ -27,6 +28,12 @@
 // cls-hooked context: see xray-preload.ts), subsegments hang from it
 // explicitly, and the SDK's emitter sends it to the daemon when the response
 // ends.
+//
+// CONTEXT is explicit ("manual mode"): withSubsegment() takes the request, or
+// the enclosing span, as its parent. The SDK's automatic mode (cls-hooked)
+// cost two thirds of the throughput; AsyncLocalStorage on Node 20 still runs
+// an async_hooks callback for every async operation of every request, sampled
+// or not (5-10% here). Routes have the request anyway.
 import './xray-preload.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import AWSXRay from 'aws-xray-sdk-core';
@@ -53,13 +60,17 @@ export type TraceParent = IncomingMessage | Span;
 
 interface Sampler {
   /** true, false, or the name of the matched centralized rule (sampled). */
-  shouldSample(request: { host?: string; httpMethod?: string; urlPath?: string; serviceName?: string }):
-    | boolean
-    | string
-    | undefined;
+  shouldSample(request: {
+    host?: string;
+    httpMethod?: string;
+    urlPath?: string;
+    serviceName?: string;
+  }): boolean | string | undefined;
 }
 
 const TRACE_HEADER = 'x-amzn-trace-id';
+const ROOT = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
+const PARENT = /^[0-9a-f]{16}$/;
 const { middleware } = AWSXRay;
 const sampler = (middleware as unknown as { sampler: Sampler }).sampler;
 const segments = new WeakMap<IncomingMessage, Segment>();
@@ -76,7 +87,12 @@ AWSXRay.setLogger({
 
 function sdkProblem(level: 'warn' | 'error', message: unknown, meta: unknown): void {
   const text = String(message).replace(/[:\s]+$/, '');
-  log.once(`xray:sdk:${text.split(':')[0]}`, level, `X-Ray: ${text} (further occurrences are not logged)`, meta);
+  log.once(
+    `xray:sdk:${text.split(':')[0]}`,
+    level,
+    `X-Ray: ${text} (further occurrences are not logged)`,
+    meta,
+  );
 }
 
 // SDK calls made outside a segment (capture functions, if someone adds them):
@@ -96,12 +112,27 @@ export function configureTracing(options: TracingOptions): void {
 
 /** One line describing the set-up, for the start-up log. */
 export function describeTracing(): string {
-  const naming = hostPattern ? `Host if it matches ${JSON.stringify(hostPattern)}, else ${SERVICE_NAME}` : SERVICE_NAME;
+  const naming = hostPattern
+    ? `Host if it matches ${JSON.stringify(hostPattern)}, else ${SERVICE_NAME}`
+    : SERVICE_NAME;
   const daemon = process.env.AWS_XRAY_DAEMON_ADDRESS || '127.0.0.1:2000';
   return `X-Ray: daemon ${daemon}; segments named ${naming}; annotation ${SERVICE_ANNOTATION}=${SERVICE_NAME}`;
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The caller's trace header, keeping Root and Parent only when well formed:
+ * the SDK copies a malformed id into the segment (X-Ray then rejects the
+ * whole document), so a bad one starts a new trace instead.
+ */
+function wellFormed(header: Record<string, string | undefined>): Record<string, string | undefined> {
+  return {
+    root: header.root && ROOT.test(header.root) ? header.root : undefined,
+    parent: header.parent && PARENT.test(header.parent) ? header.parent : undefined,
+    sampled: header.sampled,
+  };
+}
 
 /**
  * Wraps the app (any `(req, res)` request listener) so every request is
@@ -111,7 +142,7 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  */
 export function traced(listener: Listener): Listener {
   return (req, res) => {
-    const trace = req.headers[TRACE_HEADER] ? middleware.processHeaders(req) : {};
+    const trace = req.headers[TRACE_HEADER] ? wellFormed(middleware.processHeaders(req)) : {};
     let decision: boolean | string | undefined =
       trace.sampled === '1' ? true : trace.sampled === '0' ? false : undefined;
     // Asked with the service name, not the dynamic segment name: see NAMES AGREE.
@@ -139,7 +170,11 @@ function startSegment(
   decision: true | string,
 ): void {
   // The SDK would name the segment by the raw Host; the name is cleaned first.
-  const segment = new AWSXRay.Segment(segmentName(req.headers.host, hostPattern, SERVICE_NAME), trace.root, trace.parent);
+  const segment = new AWSXRay.Segment(
+    segmentName(req.headers.host, hostPattern, SERVICE_NAME),
+    trace.root,
+    trace.parent,
+  );
   segment.addIncomingRequestData(new middleware.IncomingRequestData(req));
   segment.addAnnotation(SERVICE_ANNOTATION, SERVICE_NAME);
   if (typeof decision === 'string') segment.setMatchedSamplingRule(decision);
@@ -197,7 +232,8 @@ function errorOf(err: unknown): Error | string {
  * just runs, with a span that records nothing.
  */
 export function withSubsegment<T>(parent: TraceParent, name: string, fn: (span: Span) => T): T {
-  const owner = parent instanceof SubsegmentSpan ? parent.subsegment : segments.get(parent as IncomingMessage);
+  const owner =
+    parent instanceof SubsegmentSpan ? parent.subsegment : segments.get(parent as IncomingMessage);
   if (!owner) return fn(NOOP_SPAN);
   const sub = owner.addNewSubsegment(cleanSegmentName(name, 'subsegment'));
   let result: T;

@@ -62,5 +62,7 @@ server.listen({ port: config.port, host: process.env.HOST || undefined }, () => 
   const { port } = server.address() as AddressInfo;
   log.info(`${SERVICE_NAME} listening on port ${port}`);
   log.info(describeTracing());
-  log.info(`Rollbar: ${errors.enabled ? `reporting to environment ${config.rollbar.environment}` : 'disabled'}`);
+  log.info(
+    `Rollbar: ${errors.enabled ? `reporting to environment ${config.rollbar.environment}` : 'disabled'}`,
+  );
 });

@@ -3,9 +3,8 @@
 // moment it loads:
 // - without AWS_XRAY_MANUAL_MODE it creates a cls-hooked namespace, whose
 //   async_hooks run on every async operation of every request, sampled or not
-//   (measured: about a third of plain Express's throughput). This backend keeps
-//   the current segment in an AsyncLocalStorage only for sampled requests
-//   instead, so manual mode is forced here;
+//   (measured: about a third of plain Express's throughput). This backend
+//   passes context explicitly (see tracing.ts), so manual mode is forced here;
 // - it throws on a malformed AWS_XRAY_DAEMON_ADDRESS, which would stop the
 //   backend from starting. A bad value is reported and the default
 //   (127.0.0.1:2000) used, so the backend keeps serving.
