@@ -18,6 +18,18 @@ const common = {
   packages: 'external',
 };
 
+// Small pure-JS packages on the hot path are bundled (one file to load
+// instead of dozens); heavy ones stay external and load lazily. jsonc-parser
+// is taken from its ESM build: its `main` is UMD, which esbuild cannot follow.
+const bundleSmallPackages = {
+  packages: undefined,
+  mainFields: ['module', 'main'],
+  external: ['yeoman-environment', 'yeoman-generator', '@aws-sdk/*', '@smithy/*', 'execa', 'rollbar'],
+};
+// Bundled CommonJS (ejs) calls require() for Node built-ins.
+const REQUIRE_SHIM =
+  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+
 await Promise.all([
   // Split so that each command's dependencies load only when it runs:
   // --help and --version import no package at all.
@@ -27,28 +39,16 @@ await Promise.all([
     outdir: 'dist',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    // Small pure-JS packages on the hot path are bundled (one file to load
-    // instead of dozens); heavy ones stay external and load lazily.
-    packages: undefined,
-    // jsonc-parser's `main` is a UMD build whose inner require('./impl/...') esbuild cannot follow.
-    external: [
-      'yeoman-environment',
-      'yeoman-generator',
-      '@aws-sdk/*',
-      '@smithy/*',
-      'execa',
-      'rollbar',
-      'jsonc-parser',
-    ],
-    banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
+    ...bundleSmallPackages,
+    banner: { js: `#!/usr/bin/env node\n${REQUIRE_SHIM}` },
   }),
   ...generators.map((name) =>
     build({
       ...common,
+      ...bundleSmallPackages,
       entryPoints: [`generators/${name}/index.ts`],
       outfile: `generators/${name}/index.js`,
+      banner: { js: REQUIRE_SHIM },
     }),
   ),
 ]);
