@@ -5,24 +5,12 @@
 // file and the field, not as a service error.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SamplingRuleDocument } from '../names.js';
 
 export const RULE_FILE = 'aws/json/x-ray.json';
 
-/** The fields of a sampling rule that the file sets. */
-export interface RuleFields {
-  RuleName: string;
-  ResourceARN: string;
-  Priority: number;
-  FixedRate: number;
-  ReservoirSize: number;
-  ServiceName: string;
-  ServiceType: string;
-  Host: string;
-  HTTPMethod: string;
-  URLPath: string;
-  Version: number;
-  Attributes?: Record<string, string>;
-}
+/** The fields of a sampling rule that the file sets: what the generator writes, plus optional Attributes. */
+export type RuleFields = SamplingRuleDocument['SamplingRule'] & { Attributes?: Record<string, string> };
 
 export class RuleFileError extends Error {
   override readonly name = 'RuleFileError';
