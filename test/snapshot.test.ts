@@ -35,9 +35,13 @@ async function viaYeoman(c: MatrixCase): Promise<Map<string, string>> {
   const saved = { ...process.env };
   for (const key of [
     'GITPOD_WORKSPACE_ID',
+    'GITPOD_WORKSPACE_CLUSTER_HOST',
     'CODESPACES',
     'CODESPACE_NAME',
+    'GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN',
     'REMOTE_CONTAINERS',
+    'REMOTE_CONTAINERS_IPC',
+    'DEVCONTAINER',
     'AWS_REGION',
     'AWS_DEFAULT_REGION',
   ]) {
