@@ -58,3 +58,12 @@ export function scaffoldFiles(
   // `host`: what the files were rendered for, the base of `config`'s three-way merge.
   return [...files, { path: YO_RC_PATH, contents: renderYoRc(answers, target.yoRc, { host }) }];
 }
+
+/** The stored answers of the generated workspace at `root`; refuses a directory this generator did not make. */
+export function workspaceAnswers(root: string, env: Env): Answers {
+  const target = checkTarget(root, '.', true);
+  if (!target.stored) {
+    throw new UsageError('no .yo-rc.json from this generator here; run setup in a generated workspace');
+  }
+  return answersFor(root, {}, target, env);
+}

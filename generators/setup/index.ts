@@ -2,8 +2,7 @@
 import Generator from 'yeoman-generator';
 import { processIo } from '../../src/io.js';
 import { runHooks } from '../../src/post-install.js';
-import { answersFor, checkTarget } from '../../src/scaffold.js';
-import { UsageError } from '../../src/answers.js';
+import { workspaceAnswers } from '../../src/scaffold.js';
 import { declareOptions, flagSet } from '../../src/yeoman-options.js';
 
 export default class SetupGenerator extends Generator {
@@ -15,11 +14,7 @@ export default class SetupGenerator extends Generator {
   async default(): Promise<void> {
     const opts = this.options as unknown as Record<string, unknown>;
     const root = this.destinationRoot();
-    const target = checkTarget(root, '.', true);
-    if (!target.stored) {
-      throw new UsageError('no .yo-rc.json from this generator here; run setup in a generated workspace');
-    }
-    const answers = answersFor(root, {}, target, process.env);
+    const answers = workspaceAnswers(root, process.env);
     const code = await runHooks(
       root,
       answers,

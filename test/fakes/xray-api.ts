@@ -39,6 +39,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SPECS_DIR } from '../support/specs.js';
 import { Validator, type SmithyModel } from '../support/smithy.js';
+import type { SamplingRuleDocument } from '../../src/names.js';
 
 const NS = 'com.amazonaws.xray#';
 
@@ -70,21 +71,11 @@ export interface FakeGroup {
   InsightsConfiguration: { InsightsEnabled: boolean; NotificationsEnabled: boolean };
 }
 
-export interface FakeSamplingRule {
-  RuleName: string;
+/** A stored rule: the fields aws/json/x-ray.json sets, plus what the service adds. */
+export type FakeSamplingRule = SamplingRuleDocument['SamplingRule'] & {
   RuleARN: string;
-  ResourceARN: string;
-  Priority: number;
-  FixedRate: number;
-  ReservoirSize: number;
-  ServiceName: string;
-  ServiceType: string;
-  Host: string;
-  HTTPMethod: string;
-  URLPath: string;
-  Version: number;
   Attributes: Record<string, string>;
-}
+};
 
 export interface FakeSamplingRuleRecord {
   SamplingRule: FakeSamplingRule;

@@ -10,6 +10,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SamplingRuleDocument } from '../../src/names.js';
 
 /** The header the daemon requires before each document. */
 export const DAEMON_HEADER = { format: 'json', version: 1 } as const;
@@ -28,19 +29,7 @@ export interface Datagram {
 }
 
 /** A sampling rule as `aws xray create-sampling-rule` takes it (aws/json/x-ray.json's SamplingRule). */
-export interface SamplingRuleInput {
-  RuleName: string;
-  Priority: number;
-  FixedRate: number;
-  ReservoirSize: number;
-  ServiceName: string;
-  ServiceType: string;
-  Host: string;
-  HTTPMethod: string;
-  URLPath: string;
-  ResourceARN: string;
-  Version: number;
-}
+export type SamplingRuleInput = SamplingRuleDocument['SamplingRule'];
 
 export const DEFAULT_RULE: SamplingRuleInput = {
   RuleName: 'Default',
