@@ -78,6 +78,8 @@ test('a sampled request sends one segment with the service annotation and the mo
   const [sub] = segment.subsegments as Array<Record<string, unknown>>;
   assert.equal(sub?.name, 'mock-data');
   assert.ok((sub?.annotations as Record<string, unknown>).activities_count);
+  const metadata = sub?.metadata as { cruddur?: { query?: { results_size?: unknown } } } | undefined;
+  assert.equal(typeof metadata?.cruddur?.query?.results_size, 'number');
 });
 
 test('a request not sampled sends nothing and still answers', async () => {
