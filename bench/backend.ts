@@ -3,7 +3,10 @@
 // against plain Express serving the same handler, with autocannon,
 // alternating rounds, medians.
 //
-//   node --import tsx bench/backend.ts [--rounds N] [--duration S] [--keep]
+//   node --import tsx bench/backend.ts [--rounds N] [--duration S] [--node BIN] [--keep]
+//
+// --node BIN runs both servers with another Node (the generated Dockerfile's
+// major, say); the bench itself stays on this one.
 //
 // Set-up, all on 127.0.0.1: a workspace generated into a temp dir, its
 // backend installed from the registry and built; a UDP listener draining
@@ -11,11 +14,15 @@
 // falls back to its local default rule (1 request a second, then 5%), the
 // realistic case of a daemon that cannot reach X-Ray; Rollbar configured
 // with a token and a local endpoint (nothing is reported on this route).
+// Where `taskset` and two CPUs exist, the servers run on CPU 1 and this process
+// (autocannon and the UDP listener) on CPU 0: unpinned, the scheduler now and
+// then put load generator and server on one core of this 2-core box, and
+// rounds swung by ±30 %; pinned, by about ±5 %.
 // Target: instrumented requests/s >= 0.9x plain, p99 <= 1.2x.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +38,8 @@ export interface BenchBackendOptions {
   connections?: number;
   /** Keep the generated workspace (its path is printed). */
   keep?: boolean;
+  /** Node binary for both servers; default: the one running the bench. */
+  node?: string;
   log?: (line: string) => void;
 }
 
@@ -61,7 +70,10 @@ export interface BenchBackendResult {
   segments: number;
   sampledShare: number;
   samplingRules: string;
+  /** Node running the servers. */
   node: string;
+  /** How servers and load generator were placed on CPUs. */
+  placement: string;
 }
 
 /** The part of autocannon's API used here (it ships no types). */
@@ -109,8 +121,34 @@ interface Server {
   child: ChildProcess;
 }
 
-async function startServer(cwd: string, args: string[], env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+interface Placement {
+  /** Command and leading arguments that start a server with `node`. */
+  launch: (node: string) => [string, string[]];
+  description: string;
+}
+
+/** Pins this process (every thread) to CPU 0 and servers to CPU 1, where it can; see the header. */
+function placeOnCpus(): Placement {
+  const unpinned: Placement = {
+    launch: (node) => [node, []],
+    description: 'not pinned (needs taskset and 2 CPUs)',
+  };
+  if (availableParallelism() < 2) return unpinned;
+  const self = spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  if (self.error || self.status !== 0) return unpinned;
+  return {
+    launch: (node) => ['taskset', ['-c', '1', node]],
+    description: 'servers pinned to CPU 1, load generator and UDP listener to CPU 0',
+  };
+}
+
+async function startServer(
+  cwd: string,
+  args: string[],
+  env: Record<string, string>,
+  [command, prefix]: [string, string[]],
+): Promise<Server> {
+  const child = spawn(command, [...prefix, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -186,6 +224,9 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
   const warmupSec = opts.warmupSec ?? 3;
   const connections = opts.connections ?? 10;
   const log = opts.log ?? ((line: string) => console.log(line));
+  const node = opts.node ?? process.execPath;
+  const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout?.trim();
+  if (!nodeVersion) throw new Error(`--node ${node}: not a Node binary that runs here`);
 
   const dir = mkdtempSync(join(tmpdir(), 'cruddur-backend-bench-'));
   const answers = defaultAnswers();
@@ -204,15 +245,23 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     udp.on('message', () => segments++);
     await new Promise<void>((ok) => udp.bind(0, '127.0.0.1', () => ok()));
     const base = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production' };
-    plain = await startServer(backendDir, ['bench-plain.mjs'], base);
-    instrumented = await startServer(backendDir, ['dist/src/server.js'], {
-      ...base,
-      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${udp.address().port}`,
-      AWS_XRAY_URL: `*${answers.port}-bench.example.test*`,
-      ROLLBAR_ACCESS_TOKEN: 'bench-token-not-a-secret',
-      ROLLBAR_ENVIRONMENT: 'bench',
-      ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
-    });
+    const placement = placeOnCpus();
+    const launch = placement.launch(node);
+    log(`bench: servers on Node ${nodeVersion}; ${placement.description}`);
+    plain = await startServer(backendDir, ['bench-plain.mjs'], base, launch);
+    instrumented = await startServer(
+      backendDir,
+      ['dist/src/server.js'],
+      {
+        ...base,
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${udp.address().port}`,
+        AWS_XRAY_URL: `*${answers.port}-bench.example.test*`,
+        ROLLBAR_ACCESS_TOKEN: 'bench-token-not-a-secret',
+        ROLLBAR_ENVIRONMENT: 'bench',
+        ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
+      },
+      launch,
+    );
 
     log(`bench: warming up (${warmupSec} s each)`);
     await load(plain, warmupSec, connections);
@@ -266,7 +315,8 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       segments: measuredSegments,
       sampledShare: instrumentedRequests ? measuredSegments / instrumentedRequests : 0,
       samplingRules: SAMPLING_RULES,
-      node: process.version,
+      node: nodeVersion,
+      placement: placement.description,
     };
     log(
       `bench: medians: plain ${plainFigures.rps.toFixed(0)} req/s p99 ${plainFigures.p99} ms; ` +
@@ -279,7 +329,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     log(
       `bench: ${measuredSegments} segments for ${instrumentedRequests} instrumented requests ` +
         `(${(result.sampledShare * 100).toFixed(2)}% sampled; rules: ${SAMPLING_RULES}); ${connections} connections, ` +
-        `${durationSec} s per server per round, Node ${process.version}`,
+        `${durationSec} s per server per round, servers on Node ${nodeVersion}; ${placement.description}`,
     );
     return result;
   } finally {
@@ -292,16 +342,25 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const argv = process.argv.slice(2);
-  const value = (flag: string) => {
+  const option = (flag: string) => {
     const i = argv.indexOf(flag);
-    return i >= 0 ? Number(argv[i + 1]) : undefined;
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const value = (flag: string) => {
+    const raw = option(flag);
+    return raw === undefined ? undefined : Number(raw);
   };
   const deadline = setTimeout(() => {
     console.error('bench: gave up after 20 minutes');
     process.exit(2);
   }, 20 * 60_000);
   deadline.unref();
-  benchBackend({ rounds: value('--rounds'), durationSec: value('--duration'), keep: argv.includes('--keep') })
+  benchBackend({
+    rounds: value('--rounds'),
+    durationSec: value('--duration'),
+    node: option('--node'),
+    keep: argv.includes('--keep'),
+  })
     .then((r) => {
       const met = r.rpsRatio >= 0.9 && r.p99Ratio <= 1.2;
       console.log(`bench: target ${met ? 'met' : 'NOT met'}`);

@@ -3,6 +3,10 @@
 // alternating repetitions, plus `yo cruddur-observability` beside `yo code`,
 // plus the generated backend's cost of instrumentation. Prints the figures
 // and records them in bench/results.md. Nothing here is asserted in tests.
+//
+//   npm run bench [-- --no-yo] [-- --no-backend]
+//   BENCH_REPS=N (CLI repetitions, default 11)
+//   BENCH_NODE=/path/to/node (runs the backend bench's servers on that Node)
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -172,16 +176,21 @@ if (withYo) {
 
 if (!args.has('--no-backend')) {
   const { benchBackend } = await import('./backend.js');
-  const b = await benchBackend();
+  const b = await benchBackend({ node: process.env.BENCH_NODE });
+  const cpu = (f: { cpuUsPerRequest?: number }) =>
+    f.cpuUsPerRequest === undefined || Number.isNaN(f.cpuUsPerRequest)
+      ? 'n/a'
+      : `${f.cpuUsPerRequest.toFixed(0)} µs`;
   lines.push(
     '',
-    `Generated backend, GET /api/activities/home, instrumented vs plain Express (${b.rounds} alternating rounds, medians):`,
+    `Generated backend, GET /api/activities/home, instrumented vs plain Express (${b.rounds} alternating rounds, medians; ` +
+      `servers on Node ${b.node}, ${b.placement}; ${(b.sampledShare * 100).toFixed(1)}% of requests sampled):`,
     '',
-    '| server | requests/s | p99 |',
-    '| --- | ---: | ---: |',
-    `| plain Express | ${b.plain.rps.toFixed(0)} | ${b.plain.p99.toFixed(1)} ms |`,
-    `| instrumented | ${b.instrumented.rps.toFixed(0)} | ${b.instrumented.p99.toFixed(1)} ms |`,
-    `| ratio | ${b.rpsRatio.toFixed(2)}× (target ≥ 0.90×) | ${b.p99Ratio.toFixed(2)}× (target ≤ 1.20×) |`,
+    '| server | requests/s | p99 | server CPU per request |',
+    '| --- | ---: | ---: | ---: |',
+    `| plain Express | ${b.plain.rps.toFixed(0)} | ${b.plain.p99.toFixed(1)} ms | ${cpu(b.plain)} |`,
+    `| instrumented | ${b.instrumented.rps.toFixed(0)} | ${b.instrumented.p99.toFixed(1)} ms | ${cpu(b.instrumented)} |`,
+    `| ratio | ${b.rpsRatio.toFixed(2)}× (target ≥ 0.90×) | ${b.p99Ratio.toFixed(2)}× (target ≤ 1.20×) | |`,
   );
 }
 
