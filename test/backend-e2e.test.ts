@@ -195,14 +195,18 @@ test('GET /api/activities/home: 200 JSON and one segment with the mock-data subs
   assert.equal(mock.name, 'mock-data');
   assert.deepEqual(mock.annotations, { activities_count: activities.length });
   // A summary of the query, not the response body (see the route).
-  const query = (mock.metadata as { cruddur: { query: { now: string; results_size: number } } }).cruddur.query;
+  const query = (mock.metadata as { cruddur: { query: { now: string; results_size: number } } }).cruddur
+    .query;
   assert.equal(query.results_size, activities.length);
   const queried = Date.parse(query.now);
   assert.ok(
     queried >= Number(segment.start_time) * 1000 - 1 && queried <= Number(segment.end_time) * 1000 + 1,
     `query time ${query.now} within the request`,
   );
-  assert.ok(!JSON.stringify(segment).includes(String((activities[0] as { uuid: string }).uuid)), 'no response data in the trace');
+  assert.ok(
+    !JSON.stringify(segment).includes(String((activities[0] as { uuid: string }).uuid)),
+    'no response data in the trace',
+  );
 
   // One datagram for the whole request.
   await new Promise((resolve) => setTimeout(resolve, 200));
