@@ -5,17 +5,17 @@
 // nothing reaches AWS, the instance metadata service or the developer's own
 // credentials. Only 127.0.0.1.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Answers } from '../src/answers.js';
 import { runSetup, type SetupOptions } from '../src/hooks/setup.js';
 import { samplingRule } from '../src/names.js';
 import { startRollbarFake, type RollbarFake } from './fakes/rollbar-api.js';
 import { startXRayFake, type XRayFake, type XRayFakeOptions } from './fakes/xray-api.js';
+import { tempDir } from './support/cli.js';
 import { specsSkip } from './support/specs.js';
 
 const skip = specsSkip('setup against the X-Ray fake');
@@ -39,17 +39,6 @@ const BAD = 'bad-token-fedcba9876543210';
 const CLIENT_ONLY = 'client-only-token-5555';
 const FAST = { baseDelayMs: 1, maxDelayMs: 4 };
 
-const tmpDirs: string[] = [];
-after(() => {
-  for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  tmpDirs.push(d);
-  return d;
-}
-
 function writeRule(cwd: string, answers: Partial<Answers> = {}): void {
   mkdirSync(join(cwd, 'aws/json'), { recursive: true });
   writeFileSync(
@@ -60,7 +49,7 @@ function writeRule(cwd: string, answers: Partial<Answers> = {}): void {
 
 /** An environment with nothing from the developer's machine in it. */
 function isolatedEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  const home = tmp('setup-home-');
+  const home = tempDir('cruddur-setup-home-');
   return {
     HOME: home,
     AWS_CONFIG_FILE: join(home, 'aws-config'),
@@ -84,7 +73,7 @@ async function rollbarHarness(awsEnv: Record<string, string> = {}): Promise<Omit
   const rollbar = await startRollbarFake({
     tokens: { [GOOD]: ['post_server_item', 'post_client_item'], [CLIENT_ONLY]: ['post_client_item'] },
   });
-  const cwd = tmp('setup-ws-');
+  const cwd = tempDir('cruddur-setup-ws-');
   writeRule(cwd);
   const env = isolatedEnv({ ...awsEnv, ROLLBAR_ENDPOINT: rollbar.baseUrl, ROLLBAR_ACCESS_TOKEN: GOOD });
   return {

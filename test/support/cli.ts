@@ -1,6 +1,6 @@
 // Runs the built bin as a user would: a child process, no TTY, no stdin.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +35,20 @@ export function runBin(args: string[], opts: { cwd: string; env?: Record<string,
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const tempDirs: string[] = [];
+
+// node:test runs each test file in its own process: its temp dirs go when it
+// exits. KEEP_TEST_DIRS=1 keeps them for a post-mortem.
+process.on('exit', () => {
+  if (process.env.KEEP_TEST_DIRS) return;
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+});
+
+/** A fresh directory under the OS temp dir, removed when the test process exits. */
 export function tempDir(prefix = 'cruddur-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** Every file under `root` as relative POSIX path -> contents, sorted. */
