@@ -55,6 +55,15 @@ export interface BenchBackendResult {
   plain: Figures;
   instrumented: Figures;
   /**
+   * The instrumented backend with every request carrying `Sampled=0` from the
+   * caller: what instrumentation costs a request that is not traced. Beside
+   * `instrumented`, it splits the gap into the unsampled path and the sampled
+   * requests' share.
+   */
+  unsampled: Figures;
+  /** Median over the rounds of unsampled.rps / plain.rps within each round. */
+  unsampledRpsRatio: number;
+  /**
    * Median over the rounds of (instrumented / plain) within each round: the
    * two servers of a round run back to back, so a change in the machine's
    * load between rounds (other work on a shared 2-core box) cancels out.
@@ -65,7 +74,7 @@ export interface BenchBackendResult {
   ratioOfMedians: { rps: number; p99: number };
   rounds: number;
   /** Per round, for the record. */
-  samples: { plain: Figures[]; instrumented: Figures[] };
+  samples: Record<Series, Figures[]>;
   /** Segments the UDP listener received during the measured rounds, and the share of requests they are. */
   segments: number;
   sampledShare: number;
@@ -89,6 +98,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
   connections: number;
   duration: number;
   timeout: number;
+  headers?: Record<string, string>;
 }) => Promise<AutocannonResult>;
 
 const PATH = '/api/activities/home';
@@ -120,6 +130,11 @@ interface Server {
   port: number;
   child: ChildProcess;
 }
+
+type Series = 'plain' | 'instrumented' | 'unsampled';
+const SERIES: readonly Series[] = ['plain', 'instrumented', 'unsampled'];
+/** A caller that decided not to sample (any well-formed Root). */
+const NOT_SAMPLED = { 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=0' };
 
 interface Placement {
   /** Command and leading arguments that start a server with `node`. */
@@ -195,6 +210,7 @@ async function load(
   server: Server,
   durationSec: number,
   connections: number,
+  headers: Record<string, string> = {},
 ): Promise<Figures & { total: number }> {
   const port = server.port;
   const cpuBefore = cpuSeconds(server.child.pid);
@@ -203,6 +219,7 @@ async function load(
     connections,
     duration: durationSec,
     timeout: 10,
+    headers,
   });
   if (result.non2xx || result.errors || result.timeouts) {
     throw new Error(
@@ -267,30 +284,39 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     await load(plain, warmupSec, connections);
     await load(instrumented, warmupSec, connections);
 
-    const samples = { plain: [] as Figures[], instrumented: [] as Figures[] };
+    const samples: Record<Series, Figures[]> = { plain: [], instrumented: [], unsampled: [] };
     let instrumentedRequests = 0;
-    const segmentsBefore = segments;
+    let measuredSegments = 0;
     for (let round = 0; round < rounds; round++) {
-      // Alternate who goes first, so drift in the machine's load hits both alike.
-      const order =
-        round % 2 === 0 ? (['plain', 'instrumented'] as const) : (['instrumented', 'plain'] as const);
+      // Rotate who goes first, so drift in the machine's load hits all alike.
+      const order = SERIES.map((_, k) => SERIES[(k + round) % SERIES.length] as Series);
       for (const which of order) {
         const server = which === 'plain' ? plain : instrumented;
-        const figures = await load(server, durationSec, connections);
+        const before = segments;
+        const figures = await load(
+          server,
+          durationSec,
+          connections,
+          which === 'unsampled' ? NOT_SAMPLED : {},
+        );
         samples[which].push({ rps: figures.rps, p99: figures.p99, cpuUsPerRequest: figures.cpuUsPerRequest });
-        if (which === 'instrumented') instrumentedRequests += figures.total;
+        // Let the last datagrams of the series arrive before counting them.
+        await new Promise((ok) => setTimeout(ok, 100));
+        if (which === 'instrumented') {
+          instrumentedRequests += figures.total;
+          measuredSegments += segments - before;
+        } else if (segments !== before) {
+          throw new Error(
+            `${segments - before} segments arrived during the ${which} series, which traces nothing`,
+          );
+        }
       }
-      const p = samples.plain.at(-1) as Figures;
-      const i = samples.instrumented.at(-1) as Figures;
-      log(
-        `bench: round ${round + 1}/${rounds}: plain ${p.rps.toFixed(0)} req/s p99 ${p.p99} ms ` +
-          `${p.cpuUsPerRequest?.toFixed(1)} us CPU/req; instrumented ${i.rps.toFixed(0)} req/s p99 ${i.p99} ms ` +
-          `${i.cpuUsPerRequest?.toFixed(1)} us CPU/req`,
-      );
+      const describe = (which: Series) => {
+        const f = samples[which].at(-1) as Figures;
+        return `${which} ${f.rps.toFixed(0)} req/s p99 ${f.p99} ms ${f.cpuUsPerRequest?.toFixed(1)} us CPU/req`;
+      };
+      log(`bench: round ${round + 1}/${rounds}: ${SERIES.map(describe).join('; ')}`);
     }
-    // Let the last datagrams arrive.
-    await new Promise((ok) => setTimeout(ok, 200));
-    const measuredSegments = segments - segmentsBefore;
 
     const medians = (xs: Figures[]): Figures => ({
       rps: median(xs.map((s) => s.rps)),
@@ -299,13 +325,15 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     });
     const plainFigures = medians(samples.plain);
     const instrumentedFigures = medians(samples.instrumented);
-    const paired = (key: 'rps' | 'p99') =>
-      median(samples.instrumented.map((s, i) => s[key] / (samples.plain[i] as Figures)[key]));
+    const paired = (which: Series, key: 'rps' | 'p99') =>
+      median(samples[which].map((s, i) => s[key] / (samples.plain[i] as Figures)[key]));
     const result: BenchBackendResult = {
       plain: plainFigures,
       instrumented: instrumentedFigures,
-      rpsRatio: paired('rps'),
-      p99Ratio: paired('p99'),
+      unsampled: medians(samples.unsampled),
+      unsampledRpsRatio: paired('unsampled', 'rps'),
+      rpsRatio: paired('instrumented', 'rps'),
+      p99Ratio: paired('instrumented', 'p99'),
       ratioOfMedians: {
         rps: instrumentedFigures.rps / plainFigures.rps,
         p99: instrumentedFigures.p99 / plainFigures.p99,
@@ -324,7 +352,8 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         `paired ratios: req/s ${result.rpsRatio.toFixed(3)} (target >= 0.9), p99 ${result.p99Ratio.toFixed(3)} ` +
         `(target <= 1.2); ratios of medians ${result.ratioOfMedians.rps.toFixed(3)}, ${result.ratioOfMedians.p99.toFixed(3)}; ` +
         `server CPU per request ${plainFigures.cpuUsPerRequest?.toFixed(1)} vs ` +
-        `${instrumentedFigures.cpuUsPerRequest?.toFixed(1)} us`,
+        `${instrumentedFigures.cpuUsPerRequest?.toFixed(1)} us; nothing sampled (Sampled=0 from the caller): ` +
+        `req/s ${result.unsampledRpsRatio.toFixed(3)} of plain, ${result.unsampled.cpuUsPerRequest?.toFixed(1)} us CPU/req`,
     );
     log(
       `bench: ${measuredSegments} segments for ${instrumentedRequests} instrumented requests ` +
