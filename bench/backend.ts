@@ -266,25 +266,18 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     const base = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production' };
     const placement = placeOnCpus();
     const launch = placement.launch(node);
-    log(`bench: servers on Node ${nodeVersion}; ${placement.description}`);
-    plain = await startServer(backendDir, ['bench-plain.mjs'], base, launch);
-    instrumented = await startServer(
-      backendDir,
-      ['dist/src/server.js'],
-      {
-        ...base,
-        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${udp.address().port}`,
-        AWS_XRAY_URL: `*${answers.port}-bench.example.test*`,
-        ROLLBAR_ACCESS_TOKEN: 'bench-token-not-a-secret',
-        ROLLBAR_ENVIRONMENT: 'bench',
-        ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
-      },
-      launch,
+    log(
+      `bench: servers on Node ${nodeVersion}; ${placement.description}; fresh processes each round, ` +
+        `warmed up ${warmupSec} s each`,
     );
-
-    log(`bench: warming up (${warmupSec} s each)`);
-    await load(plain, warmupSec, connections);
-    await load(instrumented, warmupSec, connections);
+    const instrumentedEnv = {
+      ...base,
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${udp.address().port}`,
+      AWS_XRAY_URL: `*${answers.port}-bench.example.test*`,
+      ROLLBAR_ACCESS_TOKEN: 'bench-token-not-a-secret',
+      ROLLBAR_ENVIRONMENT: 'bench',
+      ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
+    };
 
     const samples: Record<Series, Figures[]> = {
       plain: [],
@@ -295,6 +288,14 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     let instrumentedRequests = 0;
     let measuredSegments = 0;
     for (let round = 0; round < rounds; round++) {
+      // Fresh processes every round: two processes running identical code
+      // differed by up to 7 % here (memory layout, JIT decisions), a bias
+      // that a median over rounds only removes if each round draws anew.
+      plain = await startServer(backendDir, ['bench-plain.mjs'], base, launch);
+      instrumented = await startServer(backendDir, ['dist/src/server.js'], instrumentedEnv, launch);
+      await load(plain, warmupSec, connections);
+      await load(instrumented, warmupSec, connections);
+      await new Promise((ok) => setTimeout(ok, 100)); // the warm-up's last datagrams
       // Rotate who goes first, so drift in the machine's load hits all alike.
       const order = SERIES.map((_, k) => SERIES[(k + round) % SERIES.length] as Series);
       for (const which of order) {
@@ -323,6 +324,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         return `${which} ${f.rps.toFixed(0)} req/s p99 ${f.p99} ms ${f.cpuUsPerRequest?.toFixed(1)} us CPU/req`;
       };
       log(`bench: round ${round + 1}/${rounds}: ${SERIES.map(describe).join('; ')}`);
+      await Promise.all([stopServer(plain), stopServer(instrumented)]);
     }
 
     const medians = (xs: Figures[]): Figures => ({
