@@ -39,6 +39,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SPECS_DIR } from '../support/specs.js';
 import { Validator, type SmithyModel } from '../support/smithy.js';
+import { DEFAULT_RULE } from './xray-daemon.js';
 import type { SamplingRuleDocument } from '../../src/names.js';
 
 const NS = 'com.amazonaws.xray#';
@@ -211,20 +212,7 @@ class ApiError extends Error {
   }
 }
 
-const DEFAULT_RULE: Omit<FakeSamplingRule, 'RuleARN'> = {
-  RuleName: 'Default',
-  ResourceARN: '*',
-  Priority: 10000,
-  FixedRate: 0.05,
-  ReservoirSize: 1,
-  ServiceName: '*',
-  ServiceType: '*',
-  Host: '*',
-  HTTPMethod: '*',
-  URLPath: '*',
-  Version: 1,
-  Attributes: {},
-};
+const DEFAULT_STORED_RULE: Omit<FakeSamplingRule, 'RuleARN'> = { ...DEFAULT_RULE, Attributes: {} };
 
 const RULE_UPDATABLE = [
   'ResourceARN',
@@ -280,7 +268,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
     InsightsConfiguration: { InsightsEnabled: false, NotificationsEnabled: false },
   });
   samplingRules.set('Default', {
-    SamplingRule: { ...DEFAULT_RULE, RuleARN: arn('sampling-rule/Default') },
+    SamplingRule: { ...DEFAULT_STORED_RULE, RuleARN: arn('sampling-rule/Default') },
     CreatedAt: 0,
     ModifiedAt: 0,
   });
@@ -295,7 +283,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
     const t = now();
     samplingRules.set(r.RuleName, {
       SamplingRule: {
-        ...DEFAULT_RULE,
+        ...DEFAULT_STORED_RULE,
         Priority: 1000,
         FixedRate: 0.1,
         ReservoirSize: 1,

@@ -31,6 +31,7 @@ export interface Datagram {
 /** A sampling rule as `aws xray create-sampling-rule` takes it (aws/json/x-ray.json's SamplingRule). */
 export type SamplingRuleInput = SamplingRuleDocument['SamplingRule'];
 
+/** X-Ray's built-in rule, which every account has (the API stand-in serves it too). */
 export const DEFAULT_RULE: SamplingRuleInput = {
   RuleName: 'Default',
   Priority: 10000,
