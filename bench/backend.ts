@@ -19,14 +19,20 @@
 // then put load generator and server on one core of this 2-core box, and
 // rounds swung by ±30 %; pinned, by about ±5 %.
 // Target: instrumented requests/s >= 0.9x plain, p99 <= 1.2x.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { defaultAnswers, npm, waitFor, writeWorkspace } from '../test/support/backend.js';
+import {
+  defaultAnswers,
+  npm,
+  startListening,
+  writeWorkspace,
+  type BackendProcess,
+} from '../test/support/backend.js';
 
 export interface BenchBackendOptions {
   /** Alternating rounds (each runs both servers). Default 7. */
@@ -128,71 +134,35 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-interface Server {
-  port: number;
-  child: ChildProcess;
-}
-
 type Series = 'plain' | 'instrumented' | 'plainWithHeader' | 'unsampled';
 const SERIES: readonly Series[] = ['plain', 'instrumented', 'plainWithHeader', 'unsampled'];
 /** A caller that decided not to sample (any well-formed Root). */
 const NOT_SAMPLED = { 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=0' };
 
 interface Placement {
-  /** Command and leading arguments that start a server with `node`. */
-  launch: (node: string) => [string, string[]];
+  /** Command and arguments that run `node args` where the servers go. */
+  launch: (node: string, args: string[]) => [string, string[]];
   description: string;
 }
 
 /** Pins this process (every thread) to CPU 0 and servers to CPU 1, where it can; see the header. */
 function placeOnCpus(): Placement {
   const unpinned: Placement = {
-    launch: (node) => [node, []],
+    launch: (node, args) => [node, args],
     description: 'not pinned (needs taskset and 2 CPUs)',
   };
   if (availableParallelism() < 2) return unpinned;
   const self = spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   if (self.error || self.status !== 0) return unpinned;
   return {
-    launch: (node) => ['taskset', ['-c', '1', node]],
+    launch: (node, args) => ['taskset', ['-c', '1', node, ...args]],
     description: 'servers pinned to CPU 1, load generator and UDP listener to CPU 0',
   };
 }
 
-async function startServer(
-  cwd: string,
-  args: string[],
-  env: Record<string, string>,
-  [command, prefix]: [string, string[]],
-): Promise<Server> {
-  const child = spawn(command, [...prefix, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const port = await waitFor(
-    () => {
-      if (exited) throw new Error(`server exited before listening:\n${out}`);
-      const m = /listening on port (\d+)/.exec(out);
-      return m ? Number(m[1]) : undefined;
-    },
-    `${args.join(' ')} to listen`,
-    20_000,
-  );
-  return { port, child };
-}
-
-function stopServer(server: Server | undefined): Promise<void> {
-  if (!server || server.child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-    server.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.child.kill('SIGTERM');
-  });
+/** Stops a server, SIGKILL after 10 s; a server that would not stop is not the bench's result. */
+function stopServer(server: BackendProcess | undefined): Promise<unknown> {
+  return server ? server.stop('SIGTERM', 10_000).catch(() => undefined) : Promise.resolve();
 }
 
 const TICKS_PER_SECOND = 100;
@@ -209,7 +179,7 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 async function load(
-  server: Server,
+  server: BackendProcess,
   durationSec: number,
   connections: number,
   headers: Record<string, string> = {},
@@ -251,8 +221,8 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
   const answers = defaultAnswers();
   const backendDir = join(dir, answers.serviceName);
   const udp = createSocket('udp4');
-  let plain: Server | undefined;
-  let instrumented: Server | undefined;
+  let plain: BackendProcess | undefined;
+  let instrumented: BackendProcess | undefined;
   try {
     writeWorkspace(dir, answers, 'gitpod');
     log(`bench: generated ${backendDir}; installing and building`);
@@ -265,7 +235,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     await new Promise<void>((ok) => udp.bind(0, '127.0.0.1', () => ok()));
     const base = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production' };
     const placement = placeOnCpus();
-    const launch = placement.launch(node);
+    const launch = (args: string[]) => placement.launch(node, args);
     log(
       `bench: servers on Node ${nodeVersion}; ${placement.description}; fresh processes each round, ` +
         `warmed up ${warmupSec} s each`,
@@ -291,8 +261,13 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       // Fresh processes every round: two processes running identical code
       // differed by up to 7 % here (memory layout, JIT decisions), a bias
       // that a median over rounds only removes if each round draws anew.
-      plain = await startServer(backendDir, ['bench-plain.mjs'], base, launch);
-      instrumented = await startServer(backendDir, ['dist/src/server.js'], instrumentedEnv, launch);
+      plain = await startListening(...launch(['bench-plain.mjs']), backendDir, base, 20_000);
+      instrumented = await startListening(
+        ...launch(['dist/src/server.js']),
+        backendDir,
+        instrumentedEnv,
+        20_000,
+      );
       await load(plain, warmupSec, connections);
       await load(instrumented, warmupSec, connections);
       await new Promise((ok) => setTimeout(ok, 100)); // the warm-up's last datagrams

@@ -88,16 +88,29 @@ export function killAllBackends(): void {
  * --enable-source-maps dist/src/server.js`) in `cwd` with exactly `env`
  * (nothing inherited), and waits for its "listening on port N" line.
  */
-export async function startBackend(
+export function startBackend(
   cwd: string,
   env: Record<string, string>,
   timeoutMs = 15_000,
 ): Promise<BackendProcess> {
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/src/server.js'], {
+  return startListening(
+    process.execPath,
+    ['--enable-source-maps', 'dist/src/server.js'],
     cwd,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    timeoutMs,
+  );
+}
+
+/** Starts `command args` in `cwd` with exactly `env` and waits for its "listening on port N" line. */
+export async function startListening(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<BackendProcess> {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let out = '';
   let err = '';
@@ -113,11 +126,13 @@ export async function startBackend(
   void exited.then((c) => (gone = c));
   const port = await waitFor(
     () => {
-      if (gone !== undefined) throw new Error(`backend exited (${gone}) before listening:\n${out}\n${err}`);
+      if (gone !== undefined) {
+        throw new Error(`${args.join(' ')} exited (${gone}) before listening:\n${out}\n${err}`);
+      }
       const m = /listening on port (\d+)/.exec(out);
       return m ? Number(m[1]) : undefined;
     },
-    'the backend to listen',
+    `${args.join(' ')} to listen`,
     timeoutMs,
   );
   return {
