@@ -24,15 +24,25 @@ export function compareWithDisk(root: string, files: readonly GeneratedFile[]): 
   });
 }
 
-export function unifiedDiff(change: Change): string {
-  const { path, contents } = change.file;
+/** A unified diff from `before` at `oldPath` (undefined: a new file) to `after` at `newPath`. */
+export function filePatch(
+  oldPath: string | undefined,
+  newPath: string,
+  before: string,
+  after: string,
+): string {
   return createTwoFilesPatch(
-    change.current === undefined ? '/dev/null' : `a/${path}`,
-    `b/${path}`,
-    change.current ?? '',
-    contents,
+    oldPath === undefined ? '/dev/null' : `a/${oldPath}`,
+    `b/${newPath}`,
+    before,
+    after,
     undefined,
     undefined,
     { context: 3 },
   ).replace(/^=+\n/, '');
+}
+
+export function unifiedDiff(change: Change): string {
+  const { path, contents } = change.file;
+  return filePatch(change.current === undefined ? undefined : path, path, change.current ?? '', contents);
 }

@@ -13,7 +13,7 @@
 // resolves it, instead of silently disappearing on the next run.
 import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
+import { filePatch } from './changes.js';
 import { ANSWER_NAMES, ANSWER_SPECS, UsageError, resolveAnswers, type Answers } from './answers.js';
 import { FileParseError } from './merge/errors.js';
 import { describeConflict, formatOf, mergeFile } from './merge/owned.js';
@@ -24,7 +24,13 @@ import { COMPOSE_PATH } from './render/compose.js';
 import { renderWorkspace } from './render/workspace.js';
 import type { GeneratedFile, TemplateSource } from './render/types.js';
 import type { Env, Given } from './scaffold.js';
-import { detectWorkspaceHost, xrayUrlPattern, type WorkspaceHost } from './workspace-host.js';
+import {
+  detectWorkspaceHost,
+  isWorkspaceHost,
+  WORKSPACE_HOSTS,
+  xrayUrlPattern,
+  type WorkspaceHost,
+} from './workspace-host.js';
 import { writeFilesAtomic } from './write.js';
 import { GENERATOR_KEY, readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from './yo-rc.js';
 
@@ -71,9 +77,6 @@ export interface ConfigPlan {
   force: boolean;
 }
 
-const HOSTS: WorkspaceHost[] = ['gitpod', 'codespaces', 'devcontainer', 'local'];
-const isHost = (v: unknown): v is WorkspaceHost => HOSTS.includes(v as WorkspaceHost);
-
 function readText(root: string, path: string): string | undefined {
   const abs = join(root, path);
   return existsSync(abs) && statSync(abs).isFile() ? readFileSync(abs, 'utf8') : undefined;
@@ -90,7 +93,7 @@ function inferHost(root: string, answers: Answers): WorkspaceHost | undefined {
       'environment',
       'AWS_XRAY_URL',
     ]);
-    return HOSTS.find((h) => xrayUrlPattern(h, answers.port) === url);
+    return WORKSPACE_HOSTS.find((h) => xrayUrlPattern(h, answers.port) === url);
   } catch {
     return undefined;
   }
@@ -163,9 +166,9 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
   for (const name of ANSWER_NAMES) if (mergeBase[name] !== undefined) baseGiven[name] = mergeBase[name];
   const baseAnswers = resolveAnswers(baseGiven, ctx, (name) => `${YO_RC_PATH} mergeBase.${name}`);
 
-  const storedHost = isHost(mine.host) ? mine.host : inferHost(root, baseAnswers);
+  const storedHost = isWorkspaceHost(mine.host) ? mine.host : inferHost(root, baseAnswers);
   const { host, line: hostLine } = chooseHost(env, storedHost);
-  const baseHost = isHost(mergeBase.host) ? mergeBase.host : (storedHost ?? host);
+  const baseHost = isWorkspaceHost(mergeBase.host) ? mergeBase.host : (storedHost ?? host);
 
   // A renamed service moves its directory (the compose build context) with it.
   const from = baseAnswers.serviceName;
@@ -289,26 +292,13 @@ export function unresolvedConflicts(plan: ConfigPlan): number {
 }
 
 export function diffOf(file: FilePlan): string {
-  return createTwoFilesPatch(
-    file.before === undefined ? '/dev/null' : `a/${file.diskPath}`,
-    `b/${file.path}`,
+  return filePatch(
+    file.before === undefined ? undefined : file.diskPath,
+    file.path,
     file.before ?? '',
     file.after ?? '',
-    undefined,
-    undefined,
-    { context: 3 },
-  ).replace(/^=+\n/, '');
+  );
 }
-
-const LABEL: Record<FileStatus, string> = {
-  create: 'create',
-  restore: 'restore',
-  update: 'update',
-  identical: 'identical',
-  conflict: 'conflict',
-  deleted: 'deleted',
-  error: 'error',
-};
 
 /** Status lines (and diffs when asked), one call per line. */
 export function reportPlan(plan: ConfigPlan, out: (line: string) => void, opts: { diff: boolean }): void {
@@ -324,7 +314,7 @@ export function reportPlan(plan: ConfigPlan, out: (line: string) => void, opts: 
     // A file with a conflict that still gets other updates says both.
     const changed = f.status === 'conflict' && f.after !== f.before ? ' (other values updated)' : '';
     const deleted = f.status === 'deleted' ? ' (you deleted it: kept deleted; --restore brings it back)' : '';
-    out(`${LABEL[f.status].padStart(9)} ${f.path}${changed}${deleted}`);
+    out(`${f.status.padStart(9)} ${f.path}${changed}${deleted}`);
     for (const note of f.notes) out(`          ${note}`);
     for (const c of f.conflicts) {
       out(`          ${plan.force ? 'forced ' : ''}${describeConflict(c)}`);

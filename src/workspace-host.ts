@@ -3,7 +3,11 @@
 // interpolations (`${VAR}`), so the file keeps working in every new workspace
 // of the same kind; only a move to another kind needs `config`.
 
-export type WorkspaceHost = 'gitpod' | 'codespaces' | 'devcontainer' | 'local';
+export const WORKSPACE_HOSTS = ['gitpod', 'codespaces', 'devcontainer', 'local'] as const;
+export type WorkspaceHost = (typeof WORKSPACE_HOSTS)[number];
+
+export const isWorkspaceHost = (v: unknown): v is WorkspaceHost =>
+  WORKSPACE_HOSTS.includes(v as WorkspaceHost);
 
 type Env = Readonly<Record<string, string | undefined>>;
 
