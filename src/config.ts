@@ -12,7 +12,7 @@
 // from, so the conflict is reported again (and `--check` fails) until the user
 // resolves it, instead of silently disappearing on the next run.
 import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { filePatch } from './changes.js';
 import { ANSWER_NAMES, ANSWER_SPECS, UsageError, resolveAnswers, type Answers } from './answers.js';
 import { FileParseError } from './merge/errors.js';
@@ -23,7 +23,7 @@ import { parseYaml } from './merge/yaml.js';
 import { COMPOSE_PATH } from './render/compose.js';
 import { renderWorkspace } from './render/workspace.js';
 import type { GeneratedFile, TemplateSource } from './render/types.js';
-import type { Env, Given } from './scaffold.js';
+import { answerSource, answersFor, defaultsContext, type Env, type Given } from './scaffold.js';
 import {
   detectWorkspaceHost,
   isWorkspaceHost,
@@ -155,12 +155,10 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
   const mine = yoRc![GENERATOR_KEY] as Record<string, unknown>;
   const mergeBase =
     mine.mergeBase && typeof mine.mergeBase === 'object' ? (mine.mergeBase as Record<string, unknown>) : {};
-  const ctx = { targetDirName: basename(root), env };
-  const fromFlags = new Set(Object.keys(req.given));
-  const source = (name: string) =>
-    fromFlags.has(name) ? `--${ANSWER_SPECS[name as keyof Answers].flag}` : `${YO_RC_PATH} ${name}`;
+  const ctx = defaultsContext(root, env);
+  const source = answerSource(req.given);
   // Flags first, so a bad flag is reported as such before anything else.
-  const answers = resolveAnswers({ ...stored, ...req.given }, ctx, source);
+  const answers = answersFor(root, req.given, { stored, yoRc }, env);
   const previous = resolveAnswers(stored, ctx, source);
   const baseGiven = { ...stored };
   for (const name of ANSWER_NAMES) if (mergeBase[name] !== undefined) baseGiven[name] = mergeBase[name];

@@ -2,7 +2,14 @@
 // answers -> rendered files -> compared with disk -> written.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ANSWER_SPECS, UsageError, resolveAnswers, type AnswerName, type Answers } from './answers.js';
+import {
+  ANSWER_SPECS,
+  UsageError,
+  resolveAnswers,
+  type AnswerName,
+  type Answers,
+  type DefaultsContext,
+} from './answers.js';
 import { renderWorkspace } from './render/workspace.js';
 import type { GeneratedFile, TemplateSource } from './render/types.js';
 import { detectWorkspaceHost } from './workspace-host.js';
@@ -38,12 +45,20 @@ export function checkTarget(root: string, shownAs: string, force: boolean): Targ
   return { stored, yoRc };
 }
 
+/** What the answers' defaults are worked out from: the target directory's name and the environment. */
+export function defaultsContext(root: string, env: Env): DefaultsContext {
+  return { targetDirName: basename(root), env };
+}
+
+/** Where an answer came from, for error messages: its flag when given, else .yo-rc.json. */
+export function answerSource(given: Given): (name: AnswerName) => string {
+  const fromFlags = new Set(Object.keys(given));
+  return (name) => (fromFlags.has(name) ? `--${ANSWER_SPECS[name].flag}` : `${YO_RC_PATH} ${name}`);
+}
+
 /** Flags win over stored answers, which win over defaults. */
 export function answersFor(root: string, given: Given, target: TargetState, env: Env): Answers {
-  const fromFlags = new Set(Object.keys(given));
-  return resolveAnswers({ ...target.stored, ...given }, { targetDirName: basename(root), env }, (name) =>
-    fromFlags.has(name) ? `--${ANSWER_SPECS[name].flag}` : `${YO_RC_PATH} ${name}`,
-  );
+  return resolveAnswers({ ...target.stored, ...given }, defaultsContext(root, env), answerSource(given));
 }
 
 /** Every file `app` writes, .yo-rc.json included. Pure apart from its inputs. */

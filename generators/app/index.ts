@@ -1,11 +1,18 @@
 // `yo cruddur-observability`: Yeoman's prompts and conflicter around the
 // same pipeline the bin runs (src/scaffold.ts).
-import { resolve, basename } from 'node:path';
+import { resolve } from 'node:path';
 import Generator from 'yeoman-generator';
 import { ANSWER_NAMES, type Answers } from '../../src/answers.js';
 import { processIo } from '../../src/io.js';
 import { installBackend, runHooks } from '../../src/post-install.js';
-import { answersFor, checkTarget, scaffoldFiles, type Given, type TargetState } from '../../src/scaffold.js';
+import {
+  answersFor,
+  checkTarget,
+  defaultsContext,
+  scaffoldFiles,
+  type Given,
+  type TargetState,
+} from '../../src/scaffold.js';
 import { fileTemplates } from '../../src/templates.js';
 import { declareOptions, flagSet, givenFromOptions, questionsFor } from '../../src/yeoman-options.js';
 
@@ -38,8 +45,9 @@ export default class AppGenerator extends Generator {
     if (flagSet(this.opts, 'yes') || !interactive) return;
     const known: Given = { ...this.target.stored, ...this.given };
     const missing = ANSWER_NAMES.filter((name) => this.given[name] === undefined);
-    const ctx = { targetDirName: basename(this.destinationRoot()), env: process.env };
-    const prompted = await this.prompt(questionsFor(missing, known, ctx));
+    const prompted = await this.prompt(
+      questionsFor(missing, known, defaultsContext(this.destinationRoot(), process.env)),
+    );
     Object.assign(this.given, prompted);
   }
 
