@@ -58,3 +58,15 @@ export function samplingRule(
     },
   };
 }
+
+/**
+ * X-Ray's glob (`*` any run, `?` one character), over the whole string and
+ * case-insensitive, as sampling rules and dynamic naming match names.
+ */
+export function xrayGlob(pattern: string, text: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[\\s\\S]*')
+    .replace(/\?/g, '[\\s\\S]');
+  return new RegExp(`^${re}$`, 'i').test(text);
+}

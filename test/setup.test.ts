@@ -616,6 +616,19 @@ describe('setup: X-Ray group and sampling rule', { skip }, () => {
       await h.close();
     }
   });
+
+  test('a ServiceName that matches the backend as X-Ray does (wildcards, any case) is not flagged', async () => {
+    const h = await harness();
+    try {
+      const doc = samplingRule(ANSWERS);
+      doc.SamplingRule.ServiceName = 'Backend-?xpress*';
+      writeFileSync(join(h.cwd, 'aws/json/x-ray.json'), JSON.stringify(doc));
+      const { lines } = await h.run();
+      assert.ok(!lines.some((l) => l.startsWith('warning:')), lines.join('\n'));
+    } finally {
+      await h.close();
+    }
+  });
 });
 
 async function closedPort(): Promise<number> {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { XRayClient } from '@aws-sdk/client-xray';
 import type { Answers } from '../answers.js';
-import { groupFilterExpression } from '../names.js';
+import { groupFilterExpression, xrayGlob } from '../names.js';
 import { configuredEndpoint, resolveCredentials, resolveRegion, type Env } from './aws-env.js';
 import { exitCode, formatStep, type StepResult } from './report.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
@@ -71,15 +71,6 @@ async function withDotEnv(cwd: string, env: Env): Promise<Env> {
   return merged;
 }
 
-/** X-Ray's `*` and `?` wildcards, as a sampling rule's ServiceName uses them. */
-function wildcardMatch(pattern: string, value: string): boolean {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`).test(value);
-}
-
 export async function runSetup(opts: SetupOptions): Promise<number> {
   const { answers, log } = opts;
   const env = await withDotEnv(opts.cwd, opts.env);
@@ -105,7 +96,7 @@ export async function runSetup(opts: SetupOptions): Promise<number> {
     rule instanceof RuleFileError
       ? { step: ruleStep, status: 'failed' as const, detail: rule.message }
       : undefined;
-  if (!(rule instanceof RuleFileError) && !wildcardMatch(rule.ServiceName, answers.serviceName)) {
+  if (!(rule instanceof RuleFileError) && !xrayGlob(rule.ServiceName, answers.serviceName)) {
     log(
       `warning: aws/json/x-ray.json has ServiceName ${JSON.stringify(rule.ServiceName)} but the backend reports as ` +
         `${JSON.stringify(answers.serviceName)}; this rule will not govern its traces`,

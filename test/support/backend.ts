@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { resolveAnswers, type Answers } from '../../src/answers.js';
+import { xrayGlob } from '../../src/names.js';
 import { renderWorkspace } from '../../src/render/workspace.js';
 import type { WorkspaceHost } from '../../src/workspace-host.js';
 import { fileTemplates } from '../../src/templates.js';
@@ -223,15 +224,6 @@ export function rawGet(
 }
 
 // ---- X-Ray's rules, independent of the backend's implementation ----------
-
-/** X-Ray glob (`*`, `?`), whole string, case-insensitive, as sampling rules and dynamic naming use it. */
-export function xrayGlob(pattern: string, text: string): boolean {
-  const re = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '[\\s\\S]*')
-    .replace(/\?/g, '[\\s\\S]');
-  return new RegExp(`^${re}$`, 'i').test(text);
-}
 
 export interface SampleRequest {
   serviceName: string;
