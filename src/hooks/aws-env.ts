@@ -5,8 +5,8 @@
 // files, credential_process, web identity, ECS container, EC2 instance role)
 // and its region loader read process.env themselves and have no way to be
 // handed another environment. So resolution runs once, up front, with
-// process.env temporarily replaced by `env` (a no-op when the CLI passes
-// process.env itself), and the client that makes the calls is then built from
+// process.env temporarily replaced by `env`, and the client that makes the
+// calls is then built from
 // the resolved values. Nothing else runs in between: the window is the
 // resolution only.
 import { XRayClient } from '@aws-sdk/client-xray';
@@ -31,7 +31,6 @@ export interface Endpoint {
 
 /** Runs `fn` with process.env holding exactly `env`, then restores it. */
 export async function withProcessEnv<T>(env: Env, fn: () => Promise<T>): Promise<T> {
-  if (env === process.env) return fn();
   const saved = { ...process.env };
   const replace = (next: Env) => {
     for (const k of Object.keys(process.env)) if (next[k] === undefined) delete process.env[k];

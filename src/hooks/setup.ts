@@ -23,7 +23,7 @@ import {
   createRuleRequest,
   ensureGroup,
   ensureSamplingRule,
-  groupRequests,
+  groupRequest,
   groupStepName,
   ruleStepName,
   XRayApi,
@@ -113,10 +113,10 @@ export async function runSetup(opts: SetupOptions): Promise<number> {
   );
 
   if (opts.dryRun) {
-    const g = groupRequests(answers.groupName, filter);
+    const g = groupRequest(answers.groupName, filter);
     log(`would call GetGroups {} (each page, until group ${answers.groupName} is found)`);
-    log(`would call CreateGroup ${JSON.stringify(g.create)} (if the group is absent)`);
-    log(`would call UpdateGroup ${JSON.stringify(g.update)} (if its filter expression differs)`);
+    log(`would call CreateGroup ${JSON.stringify(g)} (if the group is absent)`);
+    log(`would call UpdateGroup ${JSON.stringify(g)} (if its filter expression differs)`);
     if (ruleFileFailure) emit(ruleFileFailure);
     else if (!(rule instanceof RuleFileError)) {
       log(`would call GetSamplingRules {} (each page, until rule ${rule.RuleName} is found)`);

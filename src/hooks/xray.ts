@@ -276,11 +276,9 @@ export function groupStepName(groupName: string): string {
   return `x-ray group ${groupName}`;
 }
 
-export function groupRequests(groupName: string, filterExpression: string) {
-  return {
-    create: { GroupName: groupName, FilterExpression: filterExpression },
-    update: { GroupName: groupName, FilterExpression: filterExpression },
-  };
+/** The input of both CreateGroup and UpdateGroup. */
+export function groupRequest(groupName: string, filterExpression: string) {
+  return { GroupName: groupName, FilterExpression: filterExpression };
 }
 
 export async function ensureGroup(
@@ -296,13 +294,13 @@ export async function ensureGroup(
       detail: '"Default" is X-Ray\'s built-in group and cannot be changed; choose another --group-name',
     };
   }
-  const req = groupRequests(groupName, filterExpression);
+  const req = groupRequest(groupName, filterExpression);
   try {
     for (let round = 1; ; round++) {
       const existing = await api.findGroup(groupName);
       if (!existing) {
         try {
-          await api.call('CreateGroup', (c) => c.send(new CreateGroupCommand(req.create)));
+          await api.call('CreateGroup', (c) => c.send(new CreateGroupCommand(req)));
           return withNote({ step, status: 'created' }, api);
         } catch (err) {
           // Created by someone else since we looked: compare that one instead.
@@ -312,7 +310,7 @@ export async function ensureGroup(
       }
       const current = existing.FilterExpression ?? '';
       if (current.trim() === filterExpression) return withNote({ step, status: 'unchanged' }, api);
-      await api.call('UpdateGroup', (c) => c.send(new UpdateGroupCommand(req.update)));
+      await api.call('UpdateGroup', (c) => c.send(new UpdateGroupCommand(req)));
       return withNote(
         {
           step,
