@@ -241,12 +241,13 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
       if (baseAnswers[name] !== answers[name]) baseState[name] = baseAnswers[name];
     if (baseHost !== host) baseState.host = baseHost;
   }
+  // The text, for the diff and the status; its parsed value is `yoRc`.
   const yoRcBefore = readText(root, YO_RC_PATH)!;
   let yoRcAfter = renderYoRc(answers, yoRc, {
     host,
     mergeBase: Object.keys(baseState).length > 0 ? baseState : undefined,
   });
-  if (deepEqual(JSON.parse(yoRcBefore) as Json, JSON.parse(yoRcAfter) as Json)) yoRcAfter = yoRcBefore;
+  if (deepEqual(yoRc as Json, JSON.parse(yoRcAfter) as Json)) yoRcAfter = yoRcBefore;
   files.push({
     path: YO_RC_PATH,
     diskPath: YO_RC_PATH,
