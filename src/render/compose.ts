@@ -2,23 +2,29 @@
 // from the workspace or are secret stay `${VAR}` interpolations.
 import { Document, isScalar, isSeq, visit, Scalar } from 'yaml';
 import { xrayUrlPattern } from '../workspace-host.js';
-import { GENERATED_BY, XRAY_DAEMON_IMAGE } from './marker.js';
+import { generatedBy, XRAY_DAEMON_IMAGE } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const COMPOSE_PATH = 'docker-compose.yml';
 export const DAEMON_SERVICE = 'xray-daemon';
+/** Where services on the compose network reach the daemon (UDP segments, TCP sampling). */
+export const DAEMON_ADDRESS = `${DAEMON_SERVICE}:2000`;
+
+/** The workspace's AWS_REGION, else the answered region. */
+export function regionVariable(region: string): string {
+  return `\${AWS_REGION:-${region}}`;
+}
 
 export function backendServiceData(ctx: RenderContext) {
   const { answers, host } = ctx;
-  const region = `\${AWS_REGION:-${answers.region}}`;
   return {
     build: `./${answers.serviceName}`,
     ports: [`${answers.port}:${answers.port}`],
     environment: {
       PORT: String(answers.port),
       AWS_XRAY_URL: xrayUrlPattern(host, answers.port),
-      AWS_XRAY_DAEMON_ADDRESS: `${DAEMON_SERVICE}:2000`,
-      AWS_REGION: region,
+      AWS_XRAY_DAEMON_ADDRESS: DAEMON_ADDRESS,
+      AWS_REGION: regionVariable(answers.region),
       ROLLBAR_ACCESS_TOKEN: '${ROLLBAR_ACCESS_TOKEN}',
       ROLLBAR_ENVIRONMENT: answers.rollbarEnvironment,
     },
@@ -27,7 +33,7 @@ export function backendServiceData(ctx: RenderContext) {
 }
 
 export function daemonServiceData(ctx: RenderContext) {
-  const region = `\${AWS_REGION:-${ctx.answers.region}}`;
+  const region = regionVariable(ctx.answers.region);
   return {
     image: XRAY_DAEMON_IMAGE,
     environment: {
@@ -69,6 +75,6 @@ export function quotePorts(doc: Document): void {
 export function renderCompose(ctx: RenderContext): GeneratedFile {
   const doc = new Document(composeData(ctx));
   quotePorts(doc);
-  doc.commentBefore = ` ${GENERATED_BY.replace(/\n/g, '\n ')}`;
+  doc.commentBefore = generatedBy(' ');
   return { path: COMPOSE_PATH, contents: doc.toString({ lineWidth: 0 }) };
 }

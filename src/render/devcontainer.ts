@@ -2,8 +2,8 @@
 // The editor attaches to a `workspace` service; the backend and the daemon
 // run beside it from the project's own docker-compose.yml.
 import { Document } from 'yaml';
-import { COMPOSE_PATH, DAEMON_SERVICE } from './compose.js';
-import { GENERATED_BY, SETUP_COMMAND } from './marker.js';
+import { COMPOSE_PATH, DAEMON_ADDRESS, DAEMON_SERVICE, regionVariable } from './compose.js';
+import { generatedBy, SETUP_COMMAND } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const DEVCONTAINER_PATH = '.devcontainer/devcontainer.json';
@@ -40,7 +40,7 @@ export function devcontainerData(ctx: RenderContext) {
 }
 
 export function renderDevcontainer(ctx: RenderContext): GeneratedFile {
-  const header = `// ${GENERATED_BY.replace(/\n/g, '\n// ')}\n`;
+  const header = `${generatedBy('// ')}\n`;
   return {
     path: DEVCONTAINER_PATH,
     contents: header + JSON.stringify(devcontainerData(ctx), null, 2) + '\n',
@@ -56,8 +56,8 @@ export function devcontainerComposeData(ctx: RenderContext) {
         volumes: ['.:/workspace:cached'],
         command: ['sleep', 'infinity'],
         environment: {
-          AWS_REGION: `\${AWS_REGION:-${ctx.answers.region}}`,
-          AWS_XRAY_DAEMON_ADDRESS: `${DAEMON_SERVICE}:2000`,
+          AWS_REGION: regionVariable(ctx.answers.region),
+          AWS_XRAY_DAEMON_ADDRESS: DAEMON_ADDRESS,
         },
       },
     },
@@ -66,6 +66,6 @@ export function devcontainerComposeData(ctx: RenderContext) {
 
 export function renderDevcontainerCompose(ctx: RenderContext): GeneratedFile {
   const doc = new Document(devcontainerComposeData(ctx));
-  doc.commentBefore = ` ${GENERATED_BY.replace(/\n/g, '\n ')}\n Added to ../docker-compose.yml by devcontainer.json.`;
+  doc.commentBefore = `${generatedBy(' ')}\n Added to ../docker-compose.yml by devcontainer.json.`;
   return { path: DEVCONTAINER_COMPOSE_PATH, contents: doc.toString({ lineWidth: 0 }) };
 }

@@ -1,6 +1,7 @@
 // .gitpod.yml: install, set up X-Ray and Rollbar, start the stack.
 import { Document } from 'yaml';
-import { GENERATED_BY, SETUP_COMMAND } from './marker.js';
+import { DAEMON_SERVICE } from './compose.js';
+import { generatedBy, SETUP_COMMAND } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const GITPOD_PATH = '.gitpod.yml';
@@ -32,7 +33,7 @@ export function gitpodPorts(ctx: RenderContext) {
   const { serviceName, port } = ctx.answers;
   return [
     { name: serviceName, port, onOpen: 'ignore', visibility: 'public', description: 'Traced backend API' },
-    { name: 'xray-daemon', port: 2000, onOpen: 'ignore', description: 'X-Ray daemon (UDP)' },
+    { name: DAEMON_SERVICE, port: 2000, onOpen: 'ignore', description: 'X-Ray daemon (UDP)' },
   ];
 }
 
@@ -46,6 +47,6 @@ export function gitpodData(ctx: RenderContext) {
 
 export function renderGitpod(ctx: RenderContext): GeneratedFile {
   const doc = new Document(gitpodData(ctx));
-  doc.commentBefore = ` ${GENERATED_BY.replace(/\n/g, '\n ')}`;
+  doc.commentBefore = generatedBy(' ');
   return { path: GITPOD_PATH, contents: doc.toString({ lineWidth: 0 }) };
 }
