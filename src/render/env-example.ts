@@ -1,6 +1,7 @@
 // .env.example: every variable the workspace reads, never a secret value.
 // Copied to .env (git-ignored), it feeds docker compose's interpolation.
 import { xrayUrlPattern } from '../workspace-host.js';
+import { DAEMON_ADDRESS } from './compose.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const ENV_EXAMPLE_PATH = '.env.example';
@@ -29,7 +30,7 @@ export function envVariables(ctx: RenderContext): Variable[] {
     {
       name: 'AWS_XRAY_DAEMON_ADDRESS',
       value: '127.0.0.1:2000',
-      note: 'outside compose; compose sets xray-daemon:2000',
+      note: `outside compose; compose sets ${DAEMON_ADDRESS}`,
     },
     {
       name: 'ROLLBAR_ENDPOINT',
