@@ -57,16 +57,17 @@ const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 // cn-north-1, us-isob-east-1, eu-central-2, ap-southeast-5 ...
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
-const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const ROLLBAR_ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 function pattern(re: RegExp, rule: string): (raw: string) => string | RuleBroken {
   return (raw) => (re.test(raw) ? raw : new RuleBroken(rule));
 }
 
-function xrayName(raw: string): string | RuleBroken {
-  return XRAY_NAME.test(raw) ? raw : new RuleBroken(XRAY_NAME_RULE);
-}
+const xrayName = pattern(XRAY_NAME, XRAY_NAME_RULE);
+
+// Project names and Rollbar environments: a plain word of up to 64 characters.
+const PLAIN_NAME = pattern(
+  /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+  'must be 1-64 characters: letters, digits, ".", "-" or "_", starting with a letter or digit',
+);
 
 function integer(min: number, max: number, rule: string): (raw: string) => number | RuleBroken {
   return (raw) => {
@@ -96,10 +97,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     defaultText: 'target directory name',
     usedIn: 'README.md, .yo-rc.json',
     default: (ctx) => projectNameFromDir(ctx.targetDirName),
-    parse: pattern(
-      PROJECT_NAME,
-      'must be 1-64 characters: letters, digits, ".", "-" or "_", starting with a letter or digit',
-    ),
+    parse: PLAIN_NAME,
   },
   serviceName: {
     name: 'serviceName',
@@ -188,10 +186,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     defaultText: 'development',
     usedIn: 'docker-compose.yml, .env.example',
     default: () => 'development',
-    parse: pattern(
-      ROLLBAR_ENVIRONMENT,
-      'must be 1-64 characters: letters, digits, ".", "-" or "_", starting with a letter or digit',
-    ),
+    parse: PLAIN_NAME,
   },
 };
 
@@ -203,16 +198,13 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-function toRaw(value: unknown): string {
-  return typeof value === 'string' ? value : String(value);
-}
-
 /** Validates one raw value (flag, prompt or .yo-rc.json) for `name`. */
 export function parseAnswer<K extends AnswerName>(name: K, raw: unknown, source: string): Answers[K] {
   const spec = ANSWER_SPECS[name] as AnswerSpec<K>;
-  const value = spec.parse(toRaw(raw));
+  const text = String(raw);
+  const value = spec.parse(text);
   if (value instanceof RuleBroken) {
-    throw new UsageError(`${source} ${JSON.stringify(toRaw(raw))} ${value.rule}`);
+    throw new UsageError(`${source} ${JSON.stringify(text)} ${value.rule}`);
   }
   return value;
 }
