@@ -21,18 +21,23 @@ const config = loadConfig();
 
 configureTracing({ hostPattern: config.xrayUrl });
 const errors = setupErrorReporting(config.rollbar);
-const app = createApp({ errors, crashRoute: process.env.ENABLE_CRASH_ROUTE === 'true' });
+const app = createApp({ errors, crashRoute: config.crashRoute });
 const server = createServer(traced(app));
 
 let stopping = false;
 
+/** Stops accepting connections and closes the idle keep-alive ones; `onClosed` runs once all are gone. */
+function stopAccepting(onClosed?: () => void): void {
+  stopping = true;
+  server.close(onClosed);
+  server.closeIdleConnections();
+}
+
 /** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded), flush Rollbar (bounded), exit 0. */
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
-  stopping = true;
   log.info(`${signal}: stopping (finishing in-flight requests)`);
-  const closed = new Promise<boolean>((resolve) => server.close(() => resolve(true)));
-  server.closeIdleConnections();
+  const closed = new Promise<boolean>((resolve) => stopAccepting(() => resolve(true)));
   const drained = await Promise.race([
     closed,
     new Promise<boolean>((resolve) => setTimeout(resolve, config.shutdown.drainMs, false).unref()),
@@ -46,11 +51,7 @@ async function shutdown(signal: string): Promise<void> {
   process.exit(0);
 }
 
-errors.installProcessHandlers(() => {
-  stopping = true;
-  server.close();
-  server.closeIdleConnections();
-}, config.shutdown.flushMs);
+errors.installProcessHandlers(() => stopAccepting(), config.shutdown.flushMs);
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
@@ -58,7 +59,7 @@ server.on('error', (err) => {
   log.error(`cannot listen on port ${config.port}`, err);
   process.exit(1);
 });
-server.listen({ port: config.port, host: process.env.HOST || undefined }, () => {
+server.listen({ port: config.port, host: config.host }, () => {
   const { port } = server.address() as AddressInfo;
   log.info(`${SERVICE_NAME} listening on port ${port}`);
   log.info(describeTracing());

@@ -3,6 +3,10 @@ import { DEFAULT_PORT, DEFAULT_ROLLBAR_ENVIRONMENT } from './service.js';
 
 export interface Config {
   port: number;
+  /** HOST: the address to bind; undefined binds every address. */
+  host: string | undefined;
+  /** ENABLE_CRASH_ROUTE=true mounts GET /rollbar/test/crash. */
+  crashRoute: boolean;
   /** X-Ray dynamic naming pattern (`*`, `?`); empty: every segment is named by the service. */
   xrayUrl: string;
   rollbar: {
@@ -37,6 +41,8 @@ export function itemEndpoint(apiBase: string | undefined): string | undefined {
 export function readConfig(env: Env = process.env): Config {
   return {
     port: port(env.PORT),
+    host: env.HOST || undefined,
+    crashRoute: env.ENABLE_CRASH_ROUTE === 'true',
     xrayUrl: env.AWS_XRAY_URL?.trim() ?? '',
     rollbar: {
       accessToken: env.ROLLBAR_ACCESS_TOKEN?.trim() || undefined,
