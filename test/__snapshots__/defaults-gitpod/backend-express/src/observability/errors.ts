@@ -129,8 +129,9 @@ export function setupErrorReporting(options: ErrorReportingOptions): ErrorReport
     },
     installProcessHandlers(onFatal, flushMs) {
       process.on('unhandledRejection', (reason) => {
-        log.error('Unhandled promise rejection (reported, still serving)', asError(reason).stack);
-        send('error', asError(reason), { unhandledRejection: true });
+        const err = asError(reason);
+        log.error('Unhandled promise rejection (reported, still serving)', err.stack);
+        send('error', err, { unhandledRejection: true });
       });
       let exiting = false;
       process.on('uncaughtException', (err) => {
