@@ -725,6 +725,21 @@ describe('setup: Rollbar token', () => {
     }
   });
 
+  test('Rollbar throttling that outlasts the retries is reported with the last answer', async () => {
+    const h = await rollbarHarness();
+    try {
+      h.rollbar.failNext(429, 5, 'rate limited');
+      const { lines } = await h.run();
+      assert.match(
+        line(lines, 'rollbar token:'),
+        /^rollbar token: failed: Rollbar says "rate limited" \(HTTP 429\) after 3 attempts; run setup again later$/,
+      );
+      assert.equal(h.rollbar.deploys.length, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('a missing token skips the check with how to set it', async () => {
     const h = await rollbarHarness();
     try {

@@ -17,10 +17,9 @@
 // and logs Rollbar's message itself, which for a bad token is
 // "access token not found: <the token>" -- a secret in the terminal and CI log.
 // Here the status is classified and the token is cut out of every message.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { StepResult } from './report.js';
 import { oneLine } from './report.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY_POLICY, GaveUp, withRetry, type Retryability, type RetryPolicy } from './retry.js';
 import type { Env } from './aws-env.js';
 
 export const DEFAULT_ROLLBAR_ENDPOINT = 'https://api.rollbar.com/api/1/';
@@ -97,6 +96,19 @@ interface Answer {
   message: string;
 }
 
+/** Rollbar's 429 or 5xx, carried through withRetry so the last one can be reported. */
+class RetryableAnswer extends Error {
+  constructor(readonly answer: Answer) {
+    super(`HTTP ${answer.status}`);
+  }
+}
+
+/** Rollbar's throttling and server errors, and connections dropped mid-request, are worth another try. */
+function classifyRollbarError(err: unknown): Retryability {
+  if (err instanceof RetryableAnswer) return err.answer.status === 429 ? 'throttled' : 'transient';
+  return ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(networkCode(err)) ? 'transient' : false;
+}
+
 function networkCode(err: unknown): string {
   const e = err as {
     name?: string;
@@ -116,49 +128,49 @@ export async function verifyRollbarToken(opts: RollbarOptions): Promise<StepResu
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const policy = opts.policy ?? DEFAULT_RETRY_POLICY;
 
-  let answer: Answer | undefined;
-  for (let attempt = 1; ; attempt++) {
-    let retryable: boolean;
+  const attempts = Math.min(MAX_ATTEMPTS, policy.maxAttempts);
+  const post = async (): Promise<Answer> => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-rollbar-access-token': token },
+      body: JSON.stringify(deployBody(opts.environment)),
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    });
+    const text = await res.text();
+    let message = '';
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-rollbar-access-token': token },
-        body: JSON.stringify(deployBody(opts.environment)),
-        signal: AbortSignal.timeout(timeoutMs),
-        redirect: 'error',
-      });
-      const text = await res.text();
-      let message = '';
-      try {
-        const body = JSON.parse(text) as { message?: unknown };
-        if (typeof body.message === 'string') message = body.message;
-      } catch {
-        message = text.slice(0, 200);
-      }
-      answer = { status: res.status, message: redact(oneLine(message), token) };
-      retryable = res.status === 429 || res.status >= 500;
-    } catch (err) {
-      const code = networkCode(err);
-      retryable = ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(code);
-      if (!retryable || attempt >= Math.min(MAX_ATTEMPTS, policy.maxAttempts)) {
-        const why =
-          code === 'timeout'
-            ? `no answer from ${url.origin} within ${(timeoutMs / 1000).toFixed(1)} s`
-            : `could not reach ${url.origin} (${code})`;
-        return {
-          step: ROLLBAR_STEP,
-          status: 'unreachable',
-          detail: `${why}; check the network, and ROLLBAR_ENDPOINT if you set it (default ${DEFAULT_ROLLBAR_ENDPOINT})`,
-        };
-      }
-      await sleep(backoffDelay(policy, attempt));
-      continue;
+      const body = JSON.parse(text) as { message?: unknown };
+      if (typeof body.message === 'string') message = body.message;
+    } catch {
+      message = text.slice(0, 200);
     }
-    if (!retryable || attempt >= Math.min(MAX_ATTEMPTS, policy.maxAttempts)) break;
-    await sleep(backoffDelay(policy, attempt));
+    const answer = { status: res.status, message: redact(oneLine(message), token) };
+    if (answer.status === 429 || answer.status >= 500) throw new RetryableAnswer(answer);
+    return answer;
+  };
+
+  let answer: Answer;
+  try {
+    answer = (await withRetry(post, classifyRollbarError, { ...policy, maxAttempts: attempts })).value;
+  } catch (err) {
+    const last = err instanceof GaveUp ? err.last : err;
+    if (last instanceof RetryableAnswer) {
+      answer = last.answer;
+    } else {
+      const code = networkCode(last);
+      const why =
+        code === 'timeout'
+          ? `no answer from ${url.origin} within ${(timeoutMs / 1000).toFixed(1)} s`
+          : `could not reach ${url.origin} (${code})`;
+      return {
+        step: ROLLBAR_STEP,
+        status: 'unreachable',
+        detail: `${why}; check the network, and ROLLBAR_ENDPOINT if you set it (default ${DEFAULT_ROLLBAR_ENDPOINT})`,
+      };
+    }
   }
 
-  if (!answer) return { step: ROLLBAR_STEP, status: 'failed', detail: 'no answer from Rollbar' };
   const { status, message } = answer;
   const said = message ? `Rollbar says ${JSON.stringify(message)}` : `Rollbar answered HTTP ${status}`;
   if (status >= 200 && status < 300) {
@@ -189,7 +201,7 @@ export async function verifyRollbarToken(opts: RollbarOptions): Promise<StepResu
     return {
       step: ROLLBAR_STEP,
       status: 'failed',
-      detail: `${said} (HTTP ${status}) after ${Math.min(MAX_ATTEMPTS, policy.maxAttempts)} attempts; run setup again later`,
+      detail: `${said} (HTTP ${status}) after ${attempts} attempts; run setup again later`,
     };
   }
   return { step: ROLLBAR_STEP, status: 'failed', detail: `${said} (HTTP ${status})` };
