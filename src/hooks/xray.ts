@@ -230,30 +230,36 @@ export class XRayApi {
     return parts.length ? parts.join(', ') : undefined;
   }
 
-  async findGroup(name: string): Promise<GroupSummary | undefined> {
-    let token: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await this.call('GetGroups', (c) =>
-        c.send(new GetGroupsCommand(token ? { NextToken: token } : {})),
-      );
-      const hit = out.Groups?.find((g) => g.GroupName === name);
-      if (hit) return hit;
-      if (!out.NextToken || out.NextToken === token) return undefined;
-      token = out.NextToken;
-    }
-    return undefined;
+  findGroup(name: string): Promise<GroupSummary | undefined> {
+    return this.findInPages(
+      (token) =>
+        this.call('GetGroups', (c) => c.send(new GetGroupsCommand(token ? { NextToken: token } : {}))),
+      (out) => out.Groups?.find((g) => g.GroupName === name),
+    );
   }
 
-  async findSamplingRule(name: string): Promise<SamplingRule | undefined> {
+  findSamplingRule(name: string): Promise<SamplingRule | undefined> {
+    return this.findInPages(
+      (token) =>
+        this.call('GetSamplingRules', (c) =>
+          c.send(new GetSamplingRulesCommand(token ? { NextToken: token } : {})),
+        ),
+      (out) => out.SamplingRuleRecords?.find((r) => r.SamplingRule?.RuleName === name)?.SamplingRule,
+    );
+  }
+
+  /** Fetches page after page (at most MAX_PAGES) until `pick` finds something or the pages run out. */
+  private async findInPages<Page extends { NextToken?: string }, T>(
+    fetchPage: (token: string | undefined) => Promise<Page>,
+    pick: (page: Page) => T | undefined,
+  ): Promise<T | undefined> {
     let token: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const out = await this.call('GetSamplingRules', (c) =>
-        c.send(new GetSamplingRulesCommand(token ? { NextToken: token } : {})),
-      );
-      const hit = out.SamplingRuleRecords?.find((r) => r.SamplingRule?.RuleName === name)?.SamplingRule;
+    for (let n = 0; n < MAX_PAGES; n++) {
+      const page = await fetchPage(token);
+      const hit = pick(page);
       if (hit) return hit;
-      if (!out.NextToken || out.NextToken === token) return undefined;
-      token = out.NextToken;
+      if (!page.NextToken || page.NextToken === token) return undefined;
+      token = page.NextToken;
     }
     return undefined;
   }
