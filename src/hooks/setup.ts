@@ -71,6 +71,22 @@ async function withDotEnv(cwd: string, env: Env): Promise<Env> {
   return merged;
 }
 
+/** aws/json/x-ray.json's rule, or the failed step that reports why it cannot be used. */
+async function loadRuleFile(
+  cwd: string,
+  answeredRuleName: string,
+): Promise<{ ok: true; rule: RuleFields } | { ok: false; failure: StepResult }> {
+  try {
+    return { ok: true, rule: await readRuleFile(cwd) };
+  } catch (err) {
+    if (!(err instanceof RuleFileError)) throw err;
+    return {
+      ok: false,
+      failure: { step: ruleStepName(answeredRuleName), status: 'failed', detail: err.message },
+    };
+  }
+}
+
 export async function runSetup(opts: SetupOptions): Promise<number> {
   const { answers, log } = opts;
   const env = await withDotEnv(opts.cwd, opts.env);
@@ -84,21 +100,11 @@ export async function runSetup(opts: SetupOptions): Promise<number> {
   if (opts.dryRun) log('dry run: no calls are made');
   const filter = groupFilterExpression(answers.serviceName);
   const groupStep = groupStepName(answers.groupName);
-  let rule: RuleFields | RuleFileError;
-  try {
-    rule = await readRuleFile(opts.cwd);
-  } catch (err) {
-    if (!(err instanceof RuleFileError)) throw err;
-    rule = err;
-  }
-  const ruleStep = ruleStepName(rule instanceof RuleFileError ? answers.ruleName : rule.RuleName);
-  const ruleFileFailure =
-    rule instanceof RuleFileError
-      ? { step: ruleStep, status: 'failed' as const, detail: rule.message }
-      : undefined;
-  if (!(rule instanceof RuleFileError) && !xrayGlob(rule.ServiceName, answers.serviceName)) {
+  const ruleFile = await loadRuleFile(opts.cwd, answers.ruleName);
+  const ruleStep = ruleFile.ok ? ruleStepName(ruleFile.rule.RuleName) : ruleFile.failure.step;
+  if (ruleFile.ok && !xrayGlob(ruleFile.rule.ServiceName, answers.serviceName)) {
     log(
-      `warning: aws/json/x-ray.json has ServiceName ${JSON.stringify(rule.ServiceName)} but the backend reports as ` +
+      `warning: aws/json/x-ray.json has ServiceName ${JSON.stringify(ruleFile.rule.ServiceName)} but the backend reports as ` +
         `${JSON.stringify(answers.serviceName)}; this rule will not govern its traces`,
     );
   }
@@ -117,8 +123,9 @@ export async function runSetup(opts: SetupOptions): Promise<number> {
     log(`would call GetGroups {} (each page, until group ${answers.groupName} is found)`);
     log(`would call CreateGroup ${JSON.stringify(g)} (if the group is absent)`);
     log(`would call UpdateGroup ${JSON.stringify(g)} (if its filter expression differs)`);
-    if (ruleFileFailure) emit(ruleFileFailure);
-    else if (!(rule instanceof RuleFileError)) {
+    if (!ruleFile.ok) emit(ruleFile.failure);
+    else {
+      const { rule } = ruleFile;
       log(`would call GetSamplingRules {} (each page, until rule ${rule.RuleName} is found)`);
       log(`would call CreateSamplingRule ${JSON.stringify(createRuleRequest(rule))} (if the rule is absent)`);
       log(
@@ -134,7 +141,7 @@ export async function runSetup(opts: SetupOptions): Promise<number> {
 
   if (endpoint && 'error' in endpoint) {
     emit({ step: groupStep, status: 'failed', detail: endpoint.error });
-    emit(ruleFileFailure ?? { step: ruleStep, status: 'failed', detail: endpoint.error });
+    emit(ruleFile.ok ? { step: ruleStep, status: 'failed', detail: endpoint.error } : ruleFile.failure);
   } else {
     const creds = await resolveCredentials(env, region.region);
     if (!creds.ok) {
@@ -143,13 +150,15 @@ export async function runSetup(opts: SetupOptions): Promise<number> {
         : `AWS credentials could not be loaded: ${creds.message}`;
       emit({ step: groupStep, status: 'skipped', detail: why });
       emit(
-        ruleFileFailure ?? {
-          step: ruleStep,
-          status: 'skipped',
-          detail: creds.missing
-            ? 'no AWS credentials (see above)'
-            : 'AWS credentials could not be loaded (see above)',
-        },
+        ruleFile.ok
+          ? {
+              step: ruleStep,
+              status: 'skipped',
+              detail: creds.missing
+                ? 'no AWS credentials (see above)'
+                : 'AWS credentials could not be loaded (see above)',
+            }
+          : ruleFile.failure,
       );
     } else {
       const client = new XRayClient({
@@ -165,8 +174,9 @@ export async function runSetup(opts: SetupOptions): Promise<number> {
       try {
         emit(await ensureGroup(new XRayApi(client, policy, where), answers.groupName, filter));
         emit(
-          ruleFileFailure ??
-            (await ensureSamplingRule(new XRayApi(client, policy, where), rule as RuleFields)),
+          ruleFile.ok
+            ? await ensureSamplingRule(new XRayApi(client, policy, where), ruleFile.rule)
+            : ruleFile.failure,
         );
       } finally {
         client.destroy();
