@@ -39,8 +39,19 @@ function oneLine(message: string): string {
   return message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '');
 }
 
+/**
+ * The first word that is not an option or an option's value: the sub-command
+ * when it names one. Read with every command's options, so in
+ * `--region eu-west-1 config` the word is `config`, not the region.
+ */
+function firstWord(argv: string[]): string | undefined {
+  const options: Options = Object.assign({}, ...COMMAND_NAMES.map(optionsFor));
+  const { tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
+  return tokens.find((t) => t.kind === 'positional')?.value;
+}
+
 export function parseInvocation(argv: string[]): Invocation {
-  const first = argv.find((a) => !a.startsWith('-'));
+  const first = firstWord(argv);
   const command: CommandName =
     first && (COMMAND_NAMES as string[]).includes(first) ? (first as CommandName) : 'app';
   let parsed;

@@ -112,6 +112,16 @@ describe('the target directory', () => {
     assert.equal(readFileSync(join(cwd, 'ws', 'notes.txt'), 'utf8'), 'mine\n');
     assert.ok(existsSync(join(cwd, 'ws', 'docker-compose.yml')));
   });
+  test('the sub-command is found after answer flags: `--region eu-west-1 config` runs config', () => {
+    const cwd = tempDir();
+    const r = runBin(['--region', 'eu-west-1', 'config', '--yes'], { cwd });
+    assert.equal(r.status, 2);
+    assert.match(
+      r.stderr,
+      /^cruddur-observability: no \.yo-rc\.json with generator-cruddur-observability answers/,
+    );
+    assert.deepEqual(readdirSync(cwd), [], 'no workspace scaffolded into ./config');
+  });
   test('a file as target is refused', () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'ws'), 'x');
