@@ -1,7 +1,7 @@
 // Builds the two entry points users run: the bin (dist/cli.js) and the Yeoman
 // generators (generators/<name>/index.js beside their sources, where yo looks).
 import { build } from 'esbuild';
-import { readdirSync, existsSync } from 'node:fs';
+import { chmodSync, readdirSync, existsSync } from 'node:fs';
 
 const generators = readdirSync('generators').filter((name) => existsSync(`generators/${name}/index.ts`));
 
@@ -52,3 +52,7 @@ await Promise.all([
     }),
   ),
 ]);
+
+// npx runs the bin as a file (`#!/usr/bin/env node`), so it must be executable;
+// esbuild writes it 0644.
+chmodSync('dist/cli.js', 0o755);

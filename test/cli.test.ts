@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ANSWER_NAMES, ANSWER_SPECS } from '../src/answers.js';
 import { COMMAND_NAMES, COMMANDS } from '../src/commands.js';
-import { cleanEnv, readTree, REPO_ROOT, runBin, tempDir } from './support/cli.js';
+import { BIN, cleanEnv, readTree, REPO_ROOT, runBin, tempDir } from './support/cli.js';
 
 const QUIET = ['--yes', '--skip-install', '--skip-hooks'];
 
@@ -30,6 +30,12 @@ describe('--help and --version', () => {
       assert.ok(r.stdout.includes(COMMANDS[c].usage));
       for (const f of COMMANDS[c].flags) assert.ok(r.stdout.includes(`--${f.flag}`));
     }
+  });
+  test('the bin is an executable file, as npx runs it (shebang, mode)', () => {
+    const r = spawnSync(BIN, ['--version'], { encoding: 'utf8', env: cleanEnv() });
+    assert.equal(r.error, undefined, String(r.error));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
   });
   test('--version prints the package version', () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
