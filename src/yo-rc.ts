@@ -43,7 +43,11 @@ export function storedAnswers(yoRc: YoRc | undefined): Partial<Record<AnswerName
   return out;
 }
 
-/** The whole .yo-rc.json text with our answers in table order. */
+/**
+ * The whole .yo-rc.json text: our answers in table order, then `extra` in its
+ * order (an undefined value removes the key), then any other key found there.
+ * One order whatever the file had, so app and config write the same bytes.
+ */
 export function renderYoRc(
   answers: Answers,
   existing: YoRc | undefined,
@@ -51,8 +55,9 @@ export function renderYoRc(
 ): string {
   const previous = existing?.[GENERATOR_KEY];
   const kept = previous && typeof previous === 'object' ? (previous as Record<string, unknown>) : {};
-  const mine: Record<string, unknown> = { ...kept };
+  const mine: Record<string, unknown> = {};
   for (const name of ANSWER_NAMES) mine[name] = answers[name];
   Object.assign(mine, extra);
+  for (const [key, value] of Object.entries(kept)) if (!(key in mine)) mine[key] = value;
   return JSON.stringify({ ...existing, [GENERATOR_KEY]: mine }, null, 2) + '\n';
 }
