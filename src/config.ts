@@ -7,10 +7,13 @@
 //
 // "Last time" is re-rendered, not stored: .yo-rc.json keeps the answers and
 // the workspace host (`host`) the files were rendered from, and rendering is
-// pure. While conflicts are unresolved it also keeps `mergeBase`: the answers
-// and host, where they differ, that the conflicting values were rendered
-// from, so the conflict is reported again (and `--check` fails) until the user
-// resolves it, instead of silently disappearing on the next run.
+// pure. It also keeps a hash of every file as written (`files`, see
+// written-files.ts): a file still matching its hash is the generator's alone
+// and takes the new render whole, so a generator upgrade reaches it too. While
+// conflicts are unresolved it also keeps `mergeBase`: the answers and host,
+// where they differ, that the conflicting values were rendered from, so the
+// conflict is reported again (and `--check` fails) until the user resolves
+// it, instead of silently disappearing on the next run.
 import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { filePatch } from './changes.js';
@@ -32,6 +35,7 @@ import {
   type WorkspaceHost,
 } from './workspace-host.js';
 import { writeFilesAtomic } from './write.js';
+import { contentHash, readWrittenRecord, writtenRecord } from './written-files.js';
 import { GENERATOR_KEY, readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from './yo-rc.js';
 
 export const SETUP_HINT = 'npx cruddur-observability setup';
@@ -188,6 +192,11 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
   );
   const next: GeneratedFile[] = renderWorkspace({ answers, host, templates });
   const rename = from !== to ? { from, to } : undefined;
+  // Hashes of what was written last time, under today's paths; undefined for a
+  // workspace from a version that did not keep them (the re-rendered base decides).
+  const record = readWrittenRecord(mine.files);
+  const written = record && new Map([...record].map(([path, hash]) => [movedPath(path), hash]));
+  const conflictsOpen = Object.keys(mergeBase).length > 0;
   const files: FilePlan[] = [];
   const errors: FileParseError[] = [];
   let unresolved = false;
@@ -196,6 +205,7 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
     const diskPath = diskPathOf(file.path);
     const before = readText(root, diskPath);
     const baseText = base.get(file.path)?.contents;
+    const writtenHash = written?.get(file.path);
     const format = formatOf(file.path, to);
     const plan: FilePlan = {
       path: file.path,
@@ -209,13 +219,35 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
     };
     files.push(plan);
     if (before === undefined) {
-      if (baseText === undefined || restore) {
-        plan.status = baseText === undefined ? 'create' : 'restore';
+      // Written before: the record says so where there is one (a file a newer
+      // version adds is not in it); without one, the re-rendered base does.
+      const writtenBefore = written ? writtenHash !== undefined : baseText !== undefined;
+      if (!writtenBefore || restore) {
+        plan.status = writtenBefore ? 'restore' : 'create';
         plan.after = file.contents;
       } else {
         plan.status = 'deleted';
       }
       continue;
+    }
+    if (writtenHash !== undefined && writtenHash === contentHash(before)) {
+      // Untouched since written: nothing of the user's to keep.
+      plan.after = file.contents;
+      plan.status = statusOf(before, file.contents, [], force);
+      continue;
+    }
+    if (
+      writtenHash !== undefined &&
+      baseText !== undefined &&
+      !conflictsOpen &&
+      writtenHash !== contentHash(baseText)
+    ) {
+      // Edited, and what was written then is not what these templates render
+      // from the same answers: an older generator version wrote it, and the
+      // base of the merge below has this version's template changes already.
+      plan.notes.push(
+        "written by an older version of the generator and edited since: this version's changes to it are not merged into your copy; to take them, move your copy aside and run `config --restore`",
+      );
     }
     try {
       const merged = mergeFile(file.path, format, before, baseText, file.contents, {
@@ -224,7 +256,7 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
       });
       plan.after = merged.text;
       plan.conflicts = merged.conflicts;
-      plan.notes = merged.notes;
+      plan.notes.push(...merged.notes);
       plan.status = statusOf(before, merged.text, merged.conflicts, force);
       if (plan.status === 'conflict') unresolved = true;
     } catch (err) {
@@ -245,6 +277,7 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
   const yoRcBefore = readText(root, YO_RC_PATH)!;
   let yoRcAfter = renderYoRc(answers, yoRc, {
     host,
+    files: writtenRecord(next),
     mergeBase: Object.keys(baseState).length > 0 ? baseState : undefined,
   });
   if (deepEqual(yoRc as Json, JSON.parse(yoRcAfter) as Json)) yoRcAfter = yoRcBefore;
@@ -306,7 +339,7 @@ export function reportPlan(plan: ConfigPlan, out: (line: string) => void, opts: 
   let quiet = 0;
   for (const f of plan.files) {
     if (f.status === 'error') continue;
-    if (f.status === 'identical' && !f.structured) {
+    if (f.status === 'identical' && !f.structured && f.notes.length === 0) {
       quiet++;
       continue;
     }

@@ -14,6 +14,7 @@ import { renderWorkspace } from './render/workspace.js';
 import type { GeneratedFile, TemplateSource } from './render/types.js';
 import { detectWorkspaceHost } from './workspace-host.js';
 import { readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from './yo-rc.js';
+import { writtenRecord } from './written-files.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type Given = Partial<Record<AnswerName, unknown>>;
@@ -70,8 +71,12 @@ export function scaffoldFiles(
 ): GeneratedFile[] {
   const host = detectWorkspaceHost(env);
   const files = renderWorkspace({ answers, host, templates });
-  // `host`: what the files were rendered for, the base of `config`'s three-way merge.
-  return [...files, { path: YO_RC_PATH, contents: renderYoRc(answers, target.yoRc, { host }) }];
+  // `host`: what the files were rendered for, the base of `config`'s three-way
+  // merge; `files`: what was written, so `config` knows untouched files.
+  return [
+    ...files,
+    { path: YO_RC_PATH, contents: renderYoRc(answers, target.yoRc, { host, files: writtenRecord(files) }) },
+  ];
 }
 
 /** The stored answers of the generated workspace at `root`; refuses a directory this generator did not make. */

@@ -9,6 +9,7 @@
 // Every result is re-validated against ../shared/specs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -683,6 +684,95 @@ describe('deleted files', () => {
     assert.match(restored.stdout, /^ {2}restore \.gitpod\.yml$/m);
     assertGolden(dir, GITPOD, ['--port', '8080']);
     revalidate(t, dir);
+  });
+});
+
+// An older generator version is simulated the way it would have left the
+// workspace: a file with other text, and .yo-rc.json's record of what was
+// written (`files`, path -> the first 16 hex digits of its SHA-256) naming
+// that text, or not naming a file the older version did not make. The hash
+// is computed here, not imported, so a change of the record's format, which
+// would orphan every existing workspace's record, fails this test.
+const recordHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+const ROUTE = 'backend-express/src/routes/activities.ts';
+const APP = 'backend-express/src/app.ts';
+const OLD_LINE = '// as an older version of the generator wrote it\n';
+
+function editRecord(dir: string, change: (files: Record<string, string>) => void): void {
+  const yoRc = JSON.parse(read(dir, '.yo-rc.json')) as Record<string, Record<string, unknown>>;
+  change(yoRc['generator-cruddur-observability']!.files as Record<string, string>);
+  write(dir, '.yo-rc.json', JSON.stringify(yoRc, null, 2) + '\n');
+}
+
+/** Makes `path` what an older version wrote: other text, and the record says so. */
+function writtenByOlderVersion(dir: string, path: string): string {
+  const old = OLD_LINE + read(dir, path);
+  write(dir, path, old);
+  editRecord(dir, (files) => (files[path] = recordHash(old)));
+  return old;
+}
+
+describe('after a generator upgrade', () => {
+  test('.yo-rc.json records a hash of every file app wrote', () => {
+    const dir = workspace();
+    const files = stored(dir).files as Record<string, string>;
+    const written = [...readTree(dir).keys()].filter((p) => p !== '.yo-rc.json');
+    assert.deepEqual(Object.keys(files).sort(), written.sort());
+    for (const path of written) assert.equal(files[path], recordHash(read(dir, path)), path);
+  });
+
+  test('a file untouched since an older version wrote it takes the new text; an edited one is kept, with a note', () => {
+    const dir = workspace();
+    writtenByOlderVersion(dir, ROUTE);
+    const edited = writtenByOlderVersion(dir, APP) + '// mine\n';
+    write(dir, APP, edited);
+    const r = config(dir);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`^ {3}update ${ROUTE}$`, 'm'));
+    assert.equal(read(dir, ROUTE), golden(GITPOD, []).get(ROUTE), 'the untouched file is the new version');
+    assert.equal(read(dir, APP), edited, "the user's file is kept byte for byte");
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^identical ${APP}\\n {10}written by an older version of the generator and edited since: .*config --restore`,
+        'm',
+      ),
+    );
+    // The record now names the new text, and the kept file is still the user's.
+    assert.equal((stored(dir).files as Record<string, string>)[ROUTE], recordHash(read(dir, ROUTE)));
+    const again = config(dir);
+    assert.equal(again.status, 0, again.stdout);
+    assert.match(again.stdout, /config: 0 file\(s\) written/);
+    assert.equal(read(dir, APP), edited);
+  });
+
+  test('a file the new version adds is created; one the record names and the user deleted stays deleted', () => {
+    const dir = workspace();
+    const added = 'backend-express/test/segment-name.test.ts';
+    rmSync(join(dir, added));
+    rmSync(join(dir, '.gitpod.yml'));
+    editRecord(dir, (files) => delete files[added]);
+    const r = config(dir);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`^ {3}create ${added}$`, 'm'));
+    assert.match(r.stdout, /^ {2}deleted \.gitpod\.yml \(you deleted it/m);
+    assert.equal(read(dir, added), golden(GITPOD, []).get(added));
+    assert.ok(!existsSync(join(dir, '.gitpod.yml')));
+  });
+
+  test('a workspace from before the record: deleted files stay deleted, and config starts the record', () => {
+    const dir = workspace();
+    const yoRc = JSON.parse(read(dir, '.yo-rc.json')) as Record<string, Record<string, unknown>>;
+    delete yoRc['generator-cruddur-observability']!.files;
+    write(dir, '.yo-rc.json', JSON.stringify(yoRc, null, 2) + '\n');
+    rmSync(join(dir, '.gitpod.yml'));
+    const r = config(dir);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ {2}deleted \.gitpod\.yml/m);
+    assert.match(r.stdout, /^ {3}update \.yo-rc\.json$/m);
+    assert.ok(!existsSync(join(dir, '.gitpod.yml')));
+    const files = stored(dir).files as Record<string, string>;
+    assert.equal(files[ROUTE], recordHash(read(dir, ROUTE)));
   });
 });
 
