@@ -18,6 +18,10 @@
 // (autocannon and the UDP listener) on CPU 0: unpinned, the scheduler now and
 // then put load generator and server on one core of this 2-core box, and
 // rounds swung by ±30 %; pinned, by about ±5 %.
+// Besides the two servers as they come, the instrumented one is loaded with
+// every request saying `Sampled=0`, then `Sampled=1` (plain Express gets the
+// same header): what a request costs untraced and traced, from which any
+// sampling rate's cost follows.
 // Target: instrumented requests/s >= 0.9x plain, p99 <= 1.2x.
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -69,6 +73,18 @@ export interface BenchBackendResult {
   unsampled: Figures;
   /** Plain Express sent the same header, the baseline for `unsampled` (the header itself costs parsing). */
   plainWithHeader: Figures;
+  /**
+   * The instrumented backend with every request carrying `Sampled=1`: every
+   * request traced. Beside `unsampled`, it gives what tracing one request
+   * costs, a difference large enough to stand out of this machine's noise.
+   */
+  traced: Figures;
+  /**
+   * Server CPU per request, microseconds, medians of the per-round
+   * differences: `traced` - `unsampled` (tracing one request) and `unsampled`
+   * - `plainWithHeader` (a request that is not traced).
+   */
+  costUs: { tracedRequest: number; untracedRequest: number };
   /** Median over the rounds of unsampled.rps / plainWithHeader.rps within each round. */
   unsampledRpsRatio: number;
   /**
@@ -96,7 +112,6 @@ export interface BenchBackendResult {
 /** The part of autocannon's API used here (it ships no types). */
 interface AutocannonResult {
   requests: { average: number; total: number };
-  latency: { p99: number };
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -107,7 +122,17 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
   duration: number;
   timeout: number;
   headers?: Record<string, string>;
-}) => Promise<AutocannonResult>;
+}) => Promise<AutocannonResult> & AutocannonRun;
+/** A running load: each response with its latency in (fractional) milliseconds. */
+interface AutocannonRun {
+  on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+}
+
+/** The 99th percentile, nearest rank. */
+function p99Of(values: number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  return sorted.length ? (sorted[Math.ceil(sorted.length * 0.99) - 1] as number) : NaN;
+}
 
 const PATH = '/api/activities/home';
 const SAMPLING_RULES =
@@ -134,10 +159,18 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-type Series = 'plain' | 'instrumented' | 'plainWithHeader' | 'unsampled';
-const SERIES: readonly Series[] = ['plain', 'instrumented', 'plainWithHeader', 'unsampled'];
-/** A caller that decided not to sample (any well-formed Root). */
+type Series = 'plain' | 'instrumented' | 'plainWithHeader' | 'unsampled' | 'traced';
+const SERIES: readonly Series[] = ['plain', 'instrumented', 'plainWithHeader', 'unsampled', 'traced'];
+/** A caller that decided (any well-formed Root): not sampled, or sampled. */
 const NOT_SAMPLED = { 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=0' };
+const SAMPLED = { 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=1' };
+const HEADERS: Record<Series, Record<string, string>> = {
+  plain: {},
+  instrumented: {},
+  plainWithHeader: NOT_SAMPLED,
+  unsampled: NOT_SAMPLED,
+  traced: SAMPLED,
+};
 
 interface Placement {
   /** Command and arguments that run `node args` where the servers go. */
@@ -186,13 +219,20 @@ async function load(
 ): Promise<Figures & { total: number }> {
   const port = server.port;
   const cpuBefore = cpuSeconds(server.child.pid);
-  const result = await autocannon({
+  const run = autocannon({
     url: `http://127.0.0.1:${port}${PATH}`,
     connections,
     duration: durationSec,
     timeout: 10,
     headers,
   });
+  // autocannon's own percentiles come from a histogram of whole
+  // milliseconds: 1 ms against 2 ms on a fast Node reads as a 2x p99.
+  const latencies: number[] = [];
+  run.on('response', (_client, status, _bytes, ms) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
+  const result = await run;
   if (result.non2xx || result.errors || result.timeouts) {
     throw new Error(
       `load on port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
@@ -201,7 +241,7 @@ async function load(
   const cpu = cpuSeconds(server.child.pid) - cpuBefore;
   return {
     rps: result.requests.average,
-    p99: result.latency.p99,
+    p99: p99Of(latencies),
     cpuUsPerRequest: (cpu / result.requests.total) * 1e6,
     total: result.requests.total,
   };
@@ -254,9 +294,12 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       instrumented: [],
       plainWithHeader: [],
       unsampled: [],
+      traced: [],
     };
     let instrumentedRequests = 0;
     let measuredSegments = 0;
+    let tracedRequests = 0;
+    let tracedSegments = 0;
     for (let round = 0; round < rounds; round++) {
       // Fresh processes every round: two processes running identical code
       // differed by up to 7 % here (memory layout, JIT decisions), a bias
@@ -276,18 +319,16 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       for (const which of order) {
         const server = which === 'plain' || which === 'plainWithHeader' ? plain : instrumented;
         const before = segments;
-        const figures = await load(
-          server,
-          durationSec,
-          connections,
-          which === 'unsampled' || which === 'plainWithHeader' ? NOT_SAMPLED : {},
-        );
+        const figures = await load(server, durationSec, connections, HEADERS[which]);
         samples[which].push({ rps: figures.rps, p99: figures.p99, cpuUsPerRequest: figures.cpuUsPerRequest });
         // Let the last datagrams of the series arrive before counting them.
         await new Promise((ok) => setTimeout(ok, 100));
         if (which === 'instrumented') {
           instrumentedRequests += figures.total;
           measuredSegments += segments - before;
+        } else if (which === 'traced') {
+          tracedRequests += figures.total;
+          tracedSegments += segments - before;
         } else if (segments !== before) {
           throw new Error(
             `${segments - before} segments arrived during the ${which} series, which traces nothing`,
@@ -296,7 +337,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       }
       const describe = (which: Series) => {
         const f = samples[which].at(-1) as Figures;
-        return `${which} ${f.rps.toFixed(0)} req/s p99 ${f.p99} ms ${f.cpuUsPerRequest?.toFixed(1)} us CPU/req`;
+        return `${which} ${f.rps.toFixed(0)} req/s p99 ${f.p99.toFixed(2)} ms ${f.cpuUsPerRequest?.toFixed(1)} us CPU/req`;
       };
       log(`bench: round ${round + 1}/${rounds}: ${SERIES.map(describe).join('; ')}`);
       await Promise.all([stopServer(plain), stopServer(instrumented)]);
@@ -311,11 +352,22 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     const instrumentedFigures = medians(samples.instrumented);
     const paired = (which: Series, key: 'rps' | 'p99', baseline: Series = 'plain') =>
       median(samples[which].map((s, i) => s[key] / (samples[baseline][i] as Figures)[key]));
+    const cpuDifference = (which: Series, baseline: Series) =>
+      median(
+        samples[which].map(
+          (s, i) => (s.cpuUsPerRequest ?? NaN) - ((samples[baseline][i] as Figures).cpuUsPerRequest ?? NaN),
+        ),
+      );
     const result: BenchBackendResult = {
       plain: plainFigures,
       instrumented: instrumentedFigures,
       unsampled: medians(samples.unsampled),
       plainWithHeader: medians(samples.plainWithHeader),
+      traced: medians(samples.traced),
+      costUs: {
+        tracedRequest: cpuDifference('traced', 'unsampled'),
+        untracedRequest: cpuDifference('unsampled', 'plainWithHeader'),
+      },
       unsampledRpsRatio: paired('unsampled', 'rps', 'plainWithHeader'),
       rpsRatio: paired('instrumented', 'rps'),
       p99Ratio: paired('instrumented', 'p99'),
@@ -332,14 +384,22 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       placement: placement.description,
     };
     log(
-      `bench: medians: plain ${plainFigures.rps.toFixed(0)} req/s p99 ${plainFigures.p99} ms; ` +
-        `instrumented ${instrumentedFigures.rps.toFixed(0)} req/s p99 ${instrumentedFigures.p99} ms; ` +
+      `bench: medians: plain ${plainFigures.rps.toFixed(0)} req/s p99 ${plainFigures.p99.toFixed(2)} ms; ` +
+        `instrumented ${instrumentedFigures.rps.toFixed(0)} req/s p99 ${instrumentedFigures.p99.toFixed(2)} ms; ` +
         `paired ratios: req/s ${result.rpsRatio.toFixed(3)} (target >= 0.9), p99 ${result.p99Ratio.toFixed(3)} ` +
         `(target <= 1.2); ratios of medians ${result.ratioOfMedians.rps.toFixed(3)}, ${result.ratioOfMedians.p99.toFixed(3)}; ` +
         `server CPU per request ${plainFigures.cpuUsPerRequest?.toFixed(1)} vs ` +
         `${instrumentedFigures.cpuUsPerRequest?.toFixed(1)} us; nothing sampled (Sampled=0 from the caller): ` +
         `req/s ${result.unsampledRpsRatio.toFixed(3)} of plain sent the same header, ` +
         `${result.unsampled.cpuUsPerRequest?.toFixed(1)} vs ${result.plainWithHeader.cpuUsPerRequest?.toFixed(1)} us CPU/req`,
+    );
+    const predicted = result.costUs.untracedRequest + result.sampledShare * result.costUs.tracedRequest;
+    log(
+      `bench: tracing one request costs ${result.costUs.tracedRequest.toFixed(1)} us of server CPU ` +
+        `(every request sent Sampled=1: ${tracedSegments} segments for ${tracedRequests} requests), ` +
+        `a request not traced ${result.costUs.untracedRequest.toFixed(1)} us; at ${(result.sampledShare * 100).toFixed(2)}% ` +
+        `sampled that predicts +${predicted.toFixed(1)} us per request, measured ` +
+        `+${((instrumentedFigures.cpuUsPerRequest ?? NaN) - (plainFigures.cpuUsPerRequest ?? NaN)).toFixed(1)} us`,
     );
     log(
       `bench: ${measuredSegments} segments for ${instrumentedRequests} instrumented requests ` +
