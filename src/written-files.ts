@@ -6,7 +6,9 @@
 //   the generator's alone and takes the new render whole, template changes
 //   included;
 // - written before and now missing: the user deleted it; a file the record
-//   does not name is new in this version and is created.
+//   does not name is new in this version and is created;
+// - named by the record but no longer generated: an older version made it;
+//   it is left on disk and said once.
 // A hash of the text rather than the text itself keeps .yo-rc.json small.
 import { createHash } from 'node:crypto';
 import type { GeneratedFile } from './render/types.js';
