@@ -107,6 +107,12 @@ const stored = (dir: string) =>
   (JSON.parse(read(dir, '.yo-rc.json')) as Record<string, Record<string, unknown>>)[
     'generator-cruddur-observability'
   ]!;
+/** Changes this generator's entry in .yo-rc.json, as a user editing the file would. */
+function editStored(dir: string, change: (mine: Record<string, unknown>) => void): void {
+  const yoRc = JSON.parse(read(dir, '.yo-rc.json')) as Record<string, Record<string, unknown>>;
+  change(yoRc['generator-cruddur-observability']!);
+  write(dir, '.yo-rc.json', JSON.stringify(yoRc, null, 2) + '\n');
+}
 function envExample(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of read(dir, '.env.example').matchAll(/^([A-Z_]+)=(.*)$/gm)) out[m[1]!] = m[2]!;
@@ -553,9 +559,7 @@ describe('conflicts: changed by the user and by the generator', () => {
     edit(dir, 'aws/json/x-ray.json', (s) => s.replace('"FixedRate": 0.1', '"FixedRate": 0.2'));
     assert.equal(config(dir, ['--sampling-rate', '0.5']).status, 1);
     assert.equal(rule(dir).SamplingRule.FixedRate, 0.2);
-    const yoRc = JSON.parse(read(dir, '.yo-rc.json')) as Record<string, Record<string, unknown>>;
-    delete yoRc['generator-cruddur-observability']!.mergeBase;
-    write(dir, '.yo-rc.json', JSON.stringify(yoRc, null, 2) + '\n');
+    editStored(dir, (mine) => delete mine.mergeBase);
     assertSettled(dir);
     assert.equal(rule(dir).SamplingRule.FixedRate, 0.2);
   });
@@ -699,9 +703,7 @@ const APP = 'backend-express/src/app.ts';
 const OLD_LINE = '// as an older version of the generator wrote it\n';
 
 function editRecord(dir: string, change: (files: Record<string, string>) => void): void {
-  const yoRc = JSON.parse(read(dir, '.yo-rc.json')) as Record<string, Record<string, unknown>>;
-  change(yoRc['generator-cruddur-observability']!.files as Record<string, string>);
-  write(dir, '.yo-rc.json', JSON.stringify(yoRc, null, 2) + '\n');
+  editStored(dir, (mine) => change(mine.files as Record<string, string>));
 }
 
 /** Makes `path` what an older version wrote: other text, and the record says so. */
@@ -784,9 +786,7 @@ describe('after a generator upgrade', () => {
 
   test('a workspace from before the record: deleted files stay deleted, and config starts the record', () => {
     const dir = workspace();
-    const yoRc = JSON.parse(read(dir, '.yo-rc.json')) as Record<string, Record<string, unknown>>;
-    delete yoRc['generator-cruddur-observability']!.files;
-    write(dir, '.yo-rc.json', JSON.stringify(yoRc, null, 2) + '\n');
+    editStored(dir, (mine) => delete mine.files);
     rmSync(join(dir, '.gitpod.yml'));
     const r = config(dir);
     assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -844,9 +844,7 @@ describe('the command line', () => {
 
   test('a workspace made before the host was stored: the host is inferred from AWS_XRAY_URL', () => {
     const dir = workspace(CODESPACES);
-    const yoRc = JSON.parse(read(dir, '.yo-rc.json')) as Record<string, Record<string, unknown>>;
-    delete yoRc['generator-cruddur-observability']!.host;
-    write(dir, '.yo-rc.json', JSON.stringify(yoRc, null, 2) + '\n');
+    editStored(dir, (mine) => delete mine.host);
     const r = config(dir, ['--port', '8080'], NO_HOST);
     assert.equal(r.status, 0, r.stdout);
     assert.match(r.stdout, /^workspace host: codespaces \(as stored; none detected here\)$/m);
