@@ -6,9 +6,8 @@
 // and its region loader read process.env themselves and have no way to be
 // handed another environment. So resolution runs once, up front, with
 // process.env temporarily replaced by `env`, and the client that makes the
-// calls is then built from
-// the resolved values. Nothing else runs in between: the window is the
-// resolution only.
+// calls is then built from the resolved values. Nothing else runs in
+// between: the window is the resolution only.
 import { XRayClient } from '@aws-sdk/client-xray';
 
 export type Env = Record<string, string | undefined>;
