@@ -1,6 +1,7 @@
 // The one table of answers. Flags, prompts, defaults, validation, .yo-rc.json
 // and the README's option list are all derived from ANSWER_SPECS; nothing
 // about an answer is listed anywhere else.
+import type { Env } from './io.js';
 
 export interface Answers {
   projectName: string;
@@ -19,7 +20,7 @@ export type AnswerName = keyof Answers;
 /** What defaults may depend on: the target directory and the environment. */
 export interface DefaultsContext {
   targetDirName: string;
-  env: Readonly<Record<string, string | undefined>>;
+  env: Env;
 }
 
 export interface AnswerSpec<K extends AnswerName = AnswerName> {

@@ -18,6 +18,7 @@ import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { filePatch } from './changes.js';
 import { ANSWER_NAMES, ANSWER_SPECS, UsageError, resolveAnswers, type Answers } from './answers.js';
+import type { Env } from './io.js';
 import { FileParseError } from './merge/errors.js';
 import { describeConflict, formatOf, mergeFile } from './merge/owned.js';
 import type { Conflict } from './merge/three-way.js';
@@ -26,7 +27,7 @@ import { parseYaml } from './merge/yaml.js';
 import { COMPOSE_PATH } from './render/compose.js';
 import { renderWorkspace } from './render/workspace.js';
 import type { GeneratedFile, TemplateSource } from './render/types.js';
-import { answerSource, answersFor, defaultsContext, type Env, type Given } from './scaffold.js';
+import { answerSource, answersFor, defaultsContext, type Given } from './scaffold.js';
 import {
   detectWorkspaceHost,
   isWorkspaceHost,

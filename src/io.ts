@@ -1,8 +1,12 @@
 // What a command may touch of the outside world, passed in so tests can run
 // commands in-process and capture everything.
+
+/** Environment variables: process.env, or what a test passes instead. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 export interface Io {
   cwd: string;
-  env: Readonly<Record<string, string | undefined>>;
+  env: Env;
   out: (line: string) => void;
   err: (line: string) => void;
   interactive: boolean;

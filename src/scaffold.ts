@@ -10,13 +10,13 @@ import {
   type Answers,
   type DefaultsContext,
 } from './answers.js';
+import type { Env } from './io.js';
 import { renderWorkspace } from './render/workspace.js';
 import type { GeneratedFile, TemplateSource } from './render/types.js';
 import { detectWorkspaceHost } from './workspace-host.js';
 import { readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from './yo-rc.js';
 import { writtenRecord } from './written-files.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
 export type Given = Partial<Record<AnswerName, unknown>>;
 
 export interface TargetState {

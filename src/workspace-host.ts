@@ -2,14 +2,13 @@
 // the host name that workspace gives a forwarded port. Values stay compose
 // interpolations (`${VAR}`), so the file keeps working in every new workspace
 // of the same kind; only a move to another kind needs `config`.
+import type { Env } from './io.js';
 
 export const WORKSPACE_HOSTS = ['gitpod', 'codespaces', 'devcontainer', 'local'] as const;
 export type WorkspaceHost = (typeof WORKSPACE_HOSTS)[number];
 
 export const isWorkspaceHost = (v: unknown): v is WorkspaceHost =>
   WORKSPACE_HOSTS.includes(v as WorkspaceHost);
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 export function detectWorkspaceHost(env: Env): WorkspaceHost {
   if (env.GITPOD_WORKSPACE_ID) return 'gitpod';

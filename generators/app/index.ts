@@ -41,8 +41,8 @@ export default class AppGenerator extends Generator {
   }
 
   async prompting(): Promise<void> {
-    const interactive = Boolean(process.stdin.isTTY);
-    if (flagSet(this.opts, 'yes') || !interactive) return;
+    // As the bin decides: prompts need a terminal on both ends.
+    if (flagSet(this.opts, 'yes') || !processIo().interactive) return;
     const known: Given = { ...this.target.stored, ...this.given };
     const missing = ANSWER_NAMES.filter((name) => this.given[name] === undefined);
     const prompted = await this.prompt(

@@ -9,8 +9,7 @@
 // calls is then built from the resolved values. Nothing else runs in
 // between: the window is the resolution only.
 import { XRayClient } from '@aws-sdk/client-xray';
-
-export type Env = Record<string, string | undefined>;
+import type { Env } from '../io.js';
 
 export interface StaticCredentials {
   accessKeyId: string;

@@ -14,7 +14,8 @@ import { parseEnv } from 'node:util';
 import { XRayClient } from '@aws-sdk/client-xray';
 import type { Answers } from '../answers.js';
 import { groupFilterExpression, xrayGlob } from '../names.js';
-import { configuredEndpoint, resolveCredentials, resolveRegion, type Env } from './aws-env.js';
+import type { Env } from '../io.js';
+import { configuredEndpoint, resolveCredentials, resolveRegion } from './aws-env.js';
 import { exitCode, formatStep, type StepResult } from './report.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { rollbarDryRun, verifyRollbarToken } from './rollbar.js';
@@ -34,7 +35,7 @@ export interface SetupOptions {
   cwd: string;
   answers: Answers;
   /** The environment to use instead of process.env (credentials, region, endpoints, tokens). */
-  env: Record<string, string | undefined>;
+  env: Env;
   /** Exit non-zero when any step is skipped or fails. */
   strict: boolean;
   /** Print the calls that would be made; make none. */
@@ -64,7 +65,7 @@ async function withDotEnv(cwd: string, env: Env): Promise<Env> {
   } catch {
     return env;
   }
-  const merged: Env = { ...env };
+  const merged: Record<string, string | undefined> = { ...env };
   for (const [k, v] of Object.entries(parseEnv(text))) {
     if (merged[k] === undefined || merged[k] === '') merged[k] = v;
   }
