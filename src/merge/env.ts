@@ -30,16 +30,20 @@ export function envData(text: string): JsonMap {
   return out;
 }
 
+/** Where the run of comment lines that ends right above `lines[i]` starts. */
+function noteStart(lines: readonly string[], i: number): number {
+  let start = i;
+  while (start > 0 && lines[start - 1]!.startsWith('#')) start--;
+  return start;
+}
+
 /** The comment lines right above each variable of a rendered file. */
 function notesOf(text: string): Map<string, string[]> {
   const notes = new Map<string, string[]>();
   const lines = split(text).lines;
   lines.forEach((line, i) => {
     const m = VARIABLE.exec(line);
-    if (!m) return;
-    let start = i;
-    while (start > 0 && lines[start - 1]!.startsWith('#')) start--;
-    notes.set(m[2]!, lines.slice(start, i));
+    if (m) notes.set(m[2]!, lines.slice(noteStart(lines, i), i));
   });
   return notes;
 }
@@ -83,10 +87,8 @@ class EnvTarget implements MergeTarget {
     const names = Object.keys(envData(this.text()));
     const block = [...(this.nextNotes.get(key) ?? []), `${key}=${String(value)}`];
     if (index < names.length) {
-      const at = this.lineOf(names[index]!);
-      let start = at;
-      while (start > 0 && this.doc.lines[start - 1]!.startsWith('#')) start--;
-      this.doc.lines.splice(start, 0, ...block);
+      // Before the following variable's comment, not between the two.
+      this.doc.lines.splice(noteStart(this.doc.lines, this.lineOf(names[index]!)), 0, ...block);
     } else {
       this.doc.lines.push(...block);
     }
