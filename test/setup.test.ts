@@ -261,6 +261,46 @@ describe('setup: X-Ray group and sampling rule', { skip }, () => {
     }
   });
 
+  test('a group and rule another client creates between our look and our create are compared and updated, not duplicated', async () => {
+    const h = await harness();
+    const theirFilter = 'service("someone-else")';
+    h.xray.interleave('CreateGroup', 'CreateGroup', { GroupName: 'Cruddur', FilterExpression: theirFilter });
+    h.xray.interleave('CreateSamplingRule', 'CreateSamplingRule', {
+      SamplingRule: { ...samplingRule(ANSWERS).SamplingRule, FixedRate: 0.5 },
+    });
+    try {
+      const { code, lines } = await h.run();
+      assert.equal(code, 0, lines.join('\n'));
+      assert.equal(
+        line(lines, 'x-ray group Cruddur:'),
+        `x-ray group Cruddur: updated (FilterExpression ${JSON.stringify(theirFilter)} -> ${JSON.stringify(FILTER)})`,
+      );
+      assert.equal(
+        line(lines, 'x-ray sampling rule Cruddur:'),
+        'x-ray sampling rule Cruddur: updated (FixedRate 0.5 -> 0.1)',
+      );
+      assert.deepEqual(
+        h.xray.calls.map((c) => `${c.op} ${c.status}`),
+        [
+          'GetGroups 200',
+          'CreateGroup 400',
+          'GetGroups 200',
+          'UpdateGroup 200',
+          'GetSamplingRules 200',
+          'CreateSamplingRule 400',
+          'GetSamplingRules 200',
+          'UpdateSamplingRule 200',
+        ],
+      );
+      assert.equal(h.xray.state.groups.get('Cruddur')?.FilterExpression, FILTER);
+      assert.equal(h.xray.state.samplingRules.get('Cruddur')?.SamplingRule.FixedRate, 0.1);
+      assert.equal(h.xray.state.groups.size, 2, 'Default + Cruddur');
+      assert.equal(h.xray.state.samplingRules.size, 2, 'Default + Cruddur');
+    } finally {
+      await h.close();
+    }
+  });
+
   test('throttling is retried with backoff and the run succeeds', async () => {
     const h = await harness();
     try {

@@ -112,6 +112,11 @@ export interface XRayFake {
   injectThrottle(n: number, op?: string): void;
   /** The next `times` (default 1) requests to `op` get this error. */
   injectError(op: string, err: FakeError & { times?: number }): void;
+  /**
+   * Just before the next request to `op` is handled, another client's
+   * `otherOp` with `otherInput` succeeds (a race). It is not in `calls`.
+   */
+  interleave(op: string, otherOp: string, otherInput: Record<string, unknown>): void;
   /** Operation name -> `METHOD /uri`, as read from the model. */
   routes: Map<string, string>;
   close(): Promise<void>;
@@ -299,6 +304,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
   const rejected: XRayFake['rejected'] = [];
   const throttles: Array<{ op?: string; left: number }> = [];
   const errors: Array<{ op: string; err: FakeError; left: number }> = [];
+  const races: Array<{ op: string; otherOp: string; otherInput: Record<string, unknown> }> = [];
 
   const invalid = (message: string) => new ApiError(400, 'InvalidRequestException', message);
 
@@ -606,6 +612,11 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
           throw invalid(`${n} validation error${n > 1 ? 's' : ''} detected: ${v.errors.join('; ')}`);
         }
       }
+      const race = races.findIndex((r) => r.op === op!.name);
+      if (race >= 0) {
+        const [{ otherOp, otherInput }] = races.splice(race, 1) as [(typeof races)[number]];
+        handlers[otherOp]!(otherInput);
+      }
       const handler = handlers[op.name];
       if (!handler) throw new ApiError(501, 'NotImplemented', `The X-Ray fake does not implement ${op.name}`);
       const out = JSON.stringify(handler(input));
@@ -651,6 +662,10 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
     routes,
     injectThrottle(n, op) {
       throttles.push({ ...(op !== undefined ? { op } : {}), left: n });
+    },
+    interleave(op, otherOp, otherInput) {
+      if (!handlers[otherOp]) throw new Error(`the X-Ray fake does not implement ${otherOp}`);
+      races.push({ op, otherOp, otherInput });
     },
     injectError(op, err) {
       const status = err.status ?? errorStatus(model, err.type) ?? 400;
