@@ -276,6 +276,38 @@ function failed(step: string, err: unknown, api: XRayApi): StepResult {
   return withNote({ step, status: 'failed', detail }, api);
 }
 
+/**
+ * The shape the group and the rule share: look it up; create it if absent
+ * (and, if someone else created it since we looked, look again once and
+ * compare theirs); otherwise let `reconcile` compare and update it.
+ */
+async function createOrUpdate<T>(
+  api: XRayApi,
+  step: string,
+  resource: {
+    find: () => Promise<T | undefined>;
+    create: () => Promise<unknown>;
+    /** unchanged, updated (after its Update call) or refused. */
+    reconcile: (existing: T) => Promise<StepResult>;
+  },
+): Promise<StepResult> {
+  try {
+    for (let round = 1; ; round++) {
+      const existing = await resource.find();
+      if (existing) return withNote(await resource.reconcile(existing), api);
+      try {
+        await resource.create();
+        return withNote({ step, status: 'created' }, api);
+      } catch (err) {
+        if (round === 1 && err instanceof XRayCallError && isAlreadyExists(err.failure)) continue;
+        throw err;
+      }
+    }
+  } catch (err) {
+    return failed(step, err, api);
+  }
+}
+
 // ------------------------------------------------------------ group
 
 export function groupStepName(groupName: string): string {
@@ -301,34 +333,19 @@ export async function ensureGroup(
     };
   }
   const req = groupRequest(groupName, filterExpression);
-  try {
-    for (let round = 1; ; round++) {
-      const existing = await api.findGroup(groupName);
-      if (!existing) {
-        try {
-          await api.call('CreateGroup', (c) => c.send(new CreateGroupCommand(req)));
-          return withNote({ step, status: 'created' }, api);
-        } catch (err) {
-          // Created by someone else since we looked: compare that one instead.
-          if (round === 1 && err instanceof XRayCallError && isAlreadyExists(err.failure)) continue;
-          throw err;
-        }
-      }
-      const current = existing.FilterExpression ?? '';
-      if (current.trim() === filterExpression) return withNote({ step, status: 'unchanged' }, api);
+  return createOrUpdate(api, step, {
+    find: () => api.findGroup(groupName),
+    create: () => api.call('CreateGroup', (c) => c.send(new CreateGroupCommand(req))),
+    async reconcile(existing) {
+      if ((existing.FilterExpression ?? '').trim() === filterExpression) return { step, status: 'unchanged' };
       await api.call('UpdateGroup', (c) => c.send(new UpdateGroupCommand(req)));
-      return withNote(
-        {
-          step,
-          status: 'updated',
-          detail: `FilterExpression ${showValue(existing.FilterExpression)} -> ${showValue(filterExpression)}`,
-        },
-        api,
-      );
-    }
-  } catch (err) {
-    return failed(step, err, api);
-  }
+      return {
+        step,
+        status: 'updated',
+        detail: `FilterExpression ${showValue(existing.FilterExpression)} -> ${showValue(filterExpression)}`,
+      };
+    },
+  });
 }
 
 // ------------------------------------------------------------ sampling rule
@@ -389,22 +406,13 @@ export function updateRuleRequest(
 
 export async function ensureSamplingRule(api: XRayApi, want: RuleFields): Promise<StepResult> {
   const step = ruleStepName(want.RuleName);
-  try {
-    for (let round = 1; ; round++) {
-      const existing = await api.findSamplingRule(want.RuleName);
-      if (!existing) {
-        try {
-          await api.call('CreateSamplingRule', (c) =>
-            c.send(new CreateSamplingRuleCommand(createRuleRequest(want))),
-          );
-          return withNote({ step, status: 'created' }, api);
-        } catch (err) {
-          if (round === 1 && err instanceof XRayCallError && isAlreadyExists(err.failure)) continue;
-          throw err;
-        }
-      }
+  return createOrUpdate(api, step, {
+    find: () => api.findSamplingRule(want.RuleName),
+    create: () =>
+      api.call('CreateSamplingRule', (c) => c.send(new CreateSamplingRuleCommand(createRuleRequest(want)))),
+    async reconcile(existing) {
       const changes = ruleChanges(want, existing);
-      if (!changes.length) return withNote({ step, status: 'unchanged' }, api);
+      if (!changes.length) return { step, status: 'unchanged' };
       if (want.RuleName === 'Default') {
         const fixed = changes.filter((c) => c.field !== 'FixedRate' && c.field !== 'ReservoirSize');
         if (fixed.length) {
@@ -421,9 +429,7 @@ export async function ensureSamplingRule(api: XRayApi, want: RuleFields): Promis
         c.send(new UpdateSamplingRuleCommand(updateRuleRequest(want.RuleName, changes))),
       );
       const detail = changes.map((c) => `${c.field} ${showValue(c.from)} -> ${showValue(c.to)}`).join(', ');
-      return withNote({ step, status: 'updated', detail }, api);
-    }
-  } catch (err) {
-    return failed(step, err, api);
-  }
+      return { step, status: 'updated', detail };
+    },
+  });
 }
