@@ -475,19 +475,25 @@ test("docker-compose.yml's backend environment, interpolated from a Gitpod envir
     AWS_DEFAULT_REGION: 'eu-west-2',
     AWS_ACCESS_KEY_ID: 'AKIAE2EFAKEKEY000000',
     AWS_SECRET_ACCESS_KEY: 'e2e-fake-secret',
+    // As a user would point both `setup` and the backend at another Rollbar API.
+    ROLLBAR_ENDPOINT: rollbar.baseUrl,
   };
   const composed = composeEnvironment(service, gitpodEnv);
+  assert.equal(composed.ROLLBAR_ENDPOINT, rollbar.baseUrl);
+  assert.equal(
+    composeEnvironment(service, { ...gitpodEnv, ROLLBAR_ENDPOINT: undefined }).ROLLBAR_ENDPOINT,
+    '',
+    'unset: empty, which the backend reads as api.rollbar.com',
+  );
   assert.equal(composed.AWS_XRAY_URL, `*${GITPOD_HOST}*`);
   assert.equal(composed.ROLLBAR_ACCESS_TOKEN, TOKEN);
-  // The swap, and only it: compose's daemon address (xray-daemon:2000) and
-  // Rollbar (api.rollbar.com, the default endpoint) become the local stand-ins;
-  // PORT becomes ephemeral and HOST loopback so the test cannot collide with
+  // The swap, and only it: compose's daemon address (xray-daemon:2000)
+  // becomes the local stand-in; PORT becomes ephemeral and HOST loopback so the test cannot collide with
   // anything or listen beyond the machine. The Host header below still says
   // 4567, as Gitpod's proxy would.
   const started = {
     ...composed,
     AWS_XRAY_DAEMON_ADDRESS: daemon.address,
-    ROLLBAR_ENDPOINT: rollbar.baseUrl,
     PORT: '0',
     HOST: '127.0.0.1',
   };

@@ -409,6 +409,7 @@ services:
       ROLLBAR_ACCESS_TOKEN: \${ROLLBAR_ACCESS_TOKEN}
       ROLLBAR_ENVIRONMENT: development
       FEATURE_FLAGS: "beta,dark-mode"   # mine
+      ROLLBAR_ENDPOINT: \${ROLLBAR_ENDPOINT:-}
     depends_on:
       - xray-daemon
       - db

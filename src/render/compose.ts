@@ -27,6 +27,9 @@ export function backendServiceData(ctx: RenderContext) {
       AWS_REGION: regionVariable(answers.region),
       ROLLBAR_ACCESS_TOKEN: '${ROLLBAR_ACCESS_TOKEN}',
       ROLLBAR_ENVIRONMENT: answers.rollbarEnvironment,
+      // Empty: the backend uses api.rollbar.com. Passed through so a
+      // ROLLBAR_ENDPOINT set for `setup`'s check also reaches the backend.
+      ROLLBAR_ENDPOINT: '${ROLLBAR_ENDPOINT:-}',
     },
     depends_on: [DAEMON_SERVICE],
   };
