@@ -238,23 +238,26 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
       plan.status = statusOf(before, file.contents, [], force);
       continue;
     }
-    if (
+    // Edited, and what was written then is not what these templates render
+    // from the same answers: an older generator version wrote it, so the
+    // re-rendered base already has this version's changes and cannot be used.
+    const baseUnknown =
       writtenHash !== undefined &&
       baseText !== undefined &&
       !conflictsOpen &&
-      writtenHash !== contentHash(baseText)
-    ) {
-      // Edited, and what was written then is not what these templates render
-      // from the same answers: an older generator version wrote it, and the
-      // base of the merge below has this version's template changes already.
+      writtenHash !== contentHash(baseText);
+    if (baseUnknown) {
       plan.notes.push(
-        "written by an older version of the generator and edited since: this version's changes to it are not merged into your copy; to take them, move your copy aside and run `config --restore`",
+        format === 'text'
+          ? "written by an older version of the generator and edited since: this version's changes to it are not merged into your copy; to take them, move your copy aside and run `config --restore`"
+          : 'written by an older version of the generator and edited since: entries this version adds are added; where your copy has a value this version renders differently, yours is kept',
       );
     }
     try {
       const merged = mergeFile(file.path, format, before, baseText, file.contents, {
         force,
         ...(rename ? { rename } : {}),
+        ...(baseUnknown ? { baseUnknown } : {}),
       });
       plan.after = merged.text;
       plan.conflicts = merged.conflicts;

@@ -8,10 +8,44 @@ import { parse as parseYaml } from 'yaml';
 import { FileParseError } from '../src/merge/errors.js';
 import { mergeFile, type Format } from '../src/merge/owned.js';
 import { mergeText } from '../src/merge/text.js';
+import { presentIn, type Json } from '../src/merge/value.js';
 
 function merge(format: Format, disk: string, base: string, next: string, force = false, path = 'file') {
   return mergeFile(path, format, disk, base, next, { force });
 }
+
+describe('the base for a file an older version wrote (presentIn)', () => {
+  test("keeps of the new rendering only what the user's file has: keys, named items, recursively", () => {
+    const next: Json = {
+      a: 1,
+      b: { c: 2, d: 3 },
+      tasks: [
+        { name: 'x', command: 'one' },
+        { name: 'y', init: 'two' },
+      ],
+      ports: ['4567:4567'],
+    };
+    const disk = {
+      a: 5,
+      b: { c: 9 },
+      tasks: [{ name: 'y', mine: true }],
+      ports: ['8080:8080', '9229:9229'],
+      own: 1,
+    };
+    assert.deepEqual(presentIn(next, disk), {
+      a: 1,
+      b: { c: 2 },
+      tasks: [{ name: 'y' }],
+      ports: ['4567:4567'],
+    });
+    assert.equal(presentIn(next, undefined), undefined);
+    assert.deepEqual(
+      presentIn(next, 'replaced by the user'),
+      next,
+      'another kind of value: the user changed it',
+    );
+  });
+});
 
 describe('diff3 for text files', () => {
   test('changes to different lines combine; the same line changed twice is a conflict', () => {

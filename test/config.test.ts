@@ -749,6 +749,57 @@ describe('after a generator upgrade', () => {
     assert.equal(read(dir, APP), edited);
   });
 
+  test("an edited structured file an older version wrote gets the entries this version adds; the user's values and lines stay", (t) => {
+    const dir = workspace();
+    // The older version rendered no ROLLBAR_ENDPOINT, in compose or .env.example.
+    const oldCompose = read(dir, 'docker-compose.yml').replace(
+      '      ROLLBAR_ENDPOINT: ${ROLLBAR_ENDPOINT:-}\n',
+      '',
+    );
+    const oldEnv = read(dir, '.env.example').replace(/# optional API base[^\n]*\nROLLBAR_ENDPOINT=\n/, '');
+    for (const [path, old] of [
+      ['docker-compose.yml', oldCompose],
+      ['.env.example', oldEnv],
+    ] as const) {
+      assert.notEqual(old, read(dir, path), `${path}: the older text differs`);
+      editRecord(dir, (files) => (files[path] = recordHash(old)));
+    }
+    // ...and the user edited both since.
+    const compose = oldCompose
+      .replace('ROLLBAR_ENVIRONMENT: development', 'ROLLBAR_ENVIRONMENT: staging')
+      .replace('      - xray-daemon\n  xray-daemon:', '      - xray-daemon\n      - db\n  xray-daemon:');
+    write(dir, 'docker-compose.yml', compose);
+    write(dir, '.env.example', oldEnv + '# mine\nDATABASE_URL=postgres://localhost/dev\n');
+
+    const r = config(dir);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    for (const path of ['docker-compose.yml', '.env.example']) {
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^ {3}update ${path.replace('.', '\\.')}\\n {10}written by an older version .*entries this version adds are added`,
+          'm',
+        ),
+      );
+    }
+    assert.equal(
+      read(dir, 'docker-compose.yml'),
+      compose.replace(
+        '      ROLLBAR_ENVIRONMENT: staging\n',
+        '      ROLLBAR_ENVIRONMENT: staging\n      ROLLBAR_ENDPOINT: ${ROLLBAR_ENDPOINT:-}\n',
+      ),
+      "the new entry added after its rendered neighbour; the user's value and list item kept",
+    );
+    const env = read(dir, '.env.example');
+    assert.ok(env.endsWith('# mine\nDATABASE_URL=postgres://localhost/dev\n'), env);
+    assert.equal(envExample(dir).ROLLBAR_ENDPOINT, '', 'the new variable added');
+    assert.ok(
+      env.includes('# optional API base; empty means https://api.rollbar.com/api/1/\nROLLBAR_ENDPOINT=\n'),
+    );
+    revalidate(t, dir);
+    assertSettled(dir);
+  });
+
   test('a file the new version adds is created; one the record names and the user deleted stays deleted', () => {
     const dir = workspace();
     const added = 'backend-express/test/segment-name.test.ts';

@@ -116,14 +116,15 @@ class EnvTarget implements MergeTarget {
   }
 }
 
+/** `baseText` gives the comments of variables to remove; `opts.baseData` is the base itself. */
 export function mergeEnv(
   text: string,
   baseText: string | undefined,
   nextText: string,
-  opts: { force: boolean },
+  opts: { force: boolean; baseData: Json | undefined },
 ): { text: string; conflicts: Conflict[] } {
   const target = new EnvTarget(text, notesOf(baseText ?? ''), notesOf(nextText));
-  const base = baseText === undefined ? undefined : envData(baseText);
+  const base = opts.baseData;
   const conflicts = mergeThreeWay(base, envData(nextText), target, opts);
   return { text: target.text(), conflicts };
 }

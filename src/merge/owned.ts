@@ -18,11 +18,11 @@ import { DEVCONTAINER_COMPOSE_PATH, DEVCONTAINER_PATH } from '../render/devconta
 import { ENV_EXAMPLE_PATH } from '../render/env-example.js';
 import { GITPOD_PATH } from '../render/gitpod.js';
 import { XRAY_RULE_PATH } from '../render/xray-rule.js';
-import { mergeEnv } from './env.js';
+import { envData, mergeEnv } from './env.js';
 import { jsonData, mergeJson } from './jsonc.js';
 import { mergeText } from './text.js';
 import type { Conflict } from './three-way.js';
-import { isMap, isSeq, show } from './value.js';
+import { isMap, isSeq, presentIn, show, type Json } from './value.js';
 import { mergeYaml, yamlData, type YamlTarget } from './yaml.js';
 
 export type Format = 'yaml' | 'json' | 'jsonc' | 'env' | 'text';
@@ -53,6 +53,14 @@ export interface MergeFileOptions {
   force: boolean;
   /** The backend service renamed from -> to. */
   rename?: { from: string; to: string };
+  /**
+   * `base` is not what was rendered last time (an older generator version
+   * rendered something else, known only by its hash). Structured files then
+   * merge from the part of `next` the user's file has (see presentIn), so
+   * what this version adds comes in and what the user has stays. Text files
+   * are left as the user has them.
+   */
+  baseUnknown?: boolean;
 }
 
 /** Renames `depends_on` references to the renamed service in the user's other services. */
@@ -88,7 +96,8 @@ export function mergeFile(
   // generator's side of a plain text file did not change since last time
   // (the user's text wins). Structured files are still parsed, so a broken
   // one is reported even when nothing in it would change.
-  if (disk === next || (format === 'text' && base === next)) return { text: disk, conflicts: [], notes: [] };
+  if (disk === next || (format === 'text' && (base === next || opts.baseUnknown)))
+    return { text: disk, conflicts: [], notes: [] };
   // A file the user's editor saved with CRLF is merged as LF and given back its CRLF.
   if (disk.includes('\r\n') && !next.includes('\r\n')) {
     const lf = disk.replace(/\r\n/g, '\n');
@@ -109,10 +118,13 @@ function mergeLf(
   const notes: string[] = [];
   if (disk === next) return { text: disk, conflicts: [], notes };
   const { force } = opts;
+  // The base as data, parsed with `data` (the format's reader).
+  const baseOf = (data: (text: string) => Json): Json | undefined =>
+    opts.baseUnknown ? presentIn(data(next), data(disk)) : base === undefined ? undefined : data(base);
   switch (format) {
     case 'yaml': {
       const rename = opts.rename && COMPOSE_FILES.has(path) ? opts.rename : undefined;
-      const merged = mergeYaml(path, disk, base === undefined ? undefined : yamlData(base), yamlData(next), {
+      const merged = mergeYaml(path, disk, baseOf(yamlData), yamlData(next), {
         force,
         ...(rename ? { extra: (t: YamlTarget) => renameReferences(t, rename.from, rename.to, notes) } : {}),
       });
@@ -120,14 +132,14 @@ function mergeLf(
     }
     case 'json':
     case 'jsonc': {
-      const merged = mergeJson(path, disk, base === undefined ? undefined : jsonData(base), jsonData(next), {
+      const merged = mergeJson(path, disk, baseOf(jsonData), jsonData(next), {
         force,
         dialect: format,
       });
       return { ...merged, notes };
     }
     case 'env':
-      return { ...mergeEnv(disk, base, next, { force }), notes };
+      return { ...mergeEnv(disk, base, next, { force, baseData: baseOf(envData) }), notes };
     case 'text': {
       if (base === undefined) {
         const conflict = { path: '(whole file)', yours: disk, generator: next };

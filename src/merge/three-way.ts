@@ -20,7 +20,7 @@
 // map or the changed names of a list, e.g. services.<old> -> services.<new>)
 // is renamed in place on disk first, keeping the user's other keys in it and
 // its position, then merged value by value.
-import { deepEqual, isMap, isScalar, isSeq, type Json, type JsonMap, type Path } from './value.js';
+import { deepEqual, isMap, isScalar, isSeq, nameOf, type Json, type JsonMap, type Path } from './value.js';
 
 export interface MergeTarget {
   /** The value at `path` on disk, or undefined when absent. */
@@ -55,10 +55,6 @@ interface Loc {
 function keyLabel(parent: string, key: string): string {
   const part = /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
   return parent ? `${parent}.${part}` : part;
-}
-
-function nameOf(item: Json | undefined): string | undefined {
-  return isMap(item) && typeof item.name === 'string' ? item.name : undefined;
 }
 
 /** Where to put `wanted` among `present` so it follows its rendered neighbours. */

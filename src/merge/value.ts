@@ -18,6 +18,40 @@ export function isScalar(v: Json | undefined): v is null | boolean | number | st
   return v === null || (typeof v !== 'object' && v !== undefined);
 }
 
+/** A list item's identity: its `name` (Gitpod tasks and the like). */
+export function nameOf(item: Json | undefined): string | undefined {
+  return isMap(item) && typeof item.name === 'string' ? item.name : undefined;
+}
+
+/**
+ * `next` without what `disk` lacks: map keys and named list items absent
+ * from `disk` are dropped, recursively; values and other lists are `next`'s.
+ * The merge base for a file whose real base is unknown (an older generator
+ * version wrote it, and the user edited it since): merged into `disk`, what
+ * the user lacks comes in as new, and what they have differently stays theirs.
+ */
+export function presentIn(next: Json, disk: Json | undefined): Json | undefined {
+  if (disk === undefined) return undefined;
+  if (isMap(next) && isMap(disk)) {
+    const out: JsonMap = {};
+    for (const [key, value] of Object.entries(next)) {
+      const kept = Object.hasOwn(disk, key) ? presentIn(value, disk[key]) : undefined;
+      if (kept !== undefined) out[key] = kept;
+    }
+    return out;
+  }
+  if (isSeq(next) && isSeq(disk) && next.length > 0 && next.every((item) => nameOf(item) !== undefined)) {
+    return next.flatMap((item) => {
+      const kept = presentIn(
+        item,
+        disk.find((d) => nameOf(d) === nameOf(item)),
+      );
+      return kept === undefined ? [] : [kept];
+    });
+  }
+  return next;
+}
+
 /** Structural equality; map key order does not matter, sequence order does. */
 export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   if (a === b) return true;
