@@ -25,7 +25,8 @@
 // the SDK's local default (1 request a second, then 5%). A request that is not
 // sampled costs that decision and nothing else: no segment, no ids, no
 // listeners. A sampled request gets the SDK's own Segment (manual mode, no
-// cls-hooked context: see xray-preload.ts), subsegments hang from it
+// cls-hooked context: see xray-preload.ts; one cost trimmed: see
+// RequestSegment), subsegments hang from it
 // explicitly, and the SDK's emitter sends it to the daemon when the response
 // ends.
 //
@@ -163,6 +164,21 @@ export function traced(listener: Listener): Listener {
   };
 }
 
+/**
+ * The SDK's Segment with a short toString(). After sending a segment, the
+ * SDK's emitter builds the debug line `'UDP message sent: ' + segment` whether
+ * or not debug logging is on, and the SDK's toString() serialises the whole
+ * document again: a second JSON.stringify and more copies, a fifth of the
+ * work of tracing a request (measured: 51 against 41 µs per request in
+ * process, Node 20). The document sent to the daemon comes from format(),
+ * which this leaves alone; toString() is only used in log lines.
+ */
+class RequestSegment extends AWSXRay.Segment {
+  override toString(): string {
+    return `segment ${this.name} (trace ${this.trace_id}, id ${this.id})`;
+  }
+}
+
 function startSegment(
   req: IncomingMessage,
   res: ServerResponse,
@@ -170,7 +186,7 @@ function startSegment(
   decision: true | string,
 ): void {
   // The SDK would name the segment by the raw Host; the name is cleaned first.
-  const segment = new AWSXRay.Segment(
+  const segment = new RequestSegment(
     segmentName(req.headers.host, hostPattern, SERVICE_NAME),
     trace.root,
     trace.parent,
