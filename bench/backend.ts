@@ -37,6 +37,7 @@ import {
   writeWorkspace,
   type BackendProcess,
 } from '../test/support/backend.js';
+import { inProcessCost, type InProcessCost } from './in-process.js';
 
 export interface BenchBackendOptions {
   /** Alternating rounds (each runs both servers). Default 7. */
@@ -85,6 +86,8 @@ export interface BenchBackendResult {
    * - `plainWithHeader` (a request that is not traced).
    */
   costUs: { tracedRequest: number; untracedRequest: number };
+  /** The same two costs in process, without HTTP: see in-process.ts. */
+  inProcess: InProcessCost;
   /** Median over the rounds of unsampled.rps / plainWithHeader.rps within each round. */
   unsampledRpsRatio: number;
   /**
@@ -289,6 +292,12 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
     };
 
+    const inProcess = await inProcessCost(backendDir, launch, instrumentedEnv);
+    log(
+      `bench: in process: tracing one request adds ${inProcess.tracedUs.toFixed(1)} us, ` +
+        `a request not traced ${inProcess.untracedUs.toFixed(2)} us, to the handler's ${inProcess.baselineUs.toFixed(1)} us`,
+    );
+
     const samples: Record<Series, Figures[]> = {
       plain: [],
       instrumented: [],
@@ -368,6 +377,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         tracedRequest: cpuDifference('traced', 'unsampled'),
         untracedRequest: cpuDifference('unsampled', 'plainWithHeader'),
       },
+      inProcess,
       unsampledRpsRatio: paired('unsampled', 'rps', 'plainWithHeader'),
       rpsRatio: paired('instrumented', 'rps'),
       p99Ratio: paired('instrumented', 'p99'),
