@@ -5,9 +5,9 @@
 // carry this machine's phases (±30 % between minutes); this figure moves by
 // a few per cent, so a change to the tracing path of 10 µs shows here
 // where it drowns there.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 
 export interface InProcessCost {
   /** µs that tracing adds to a request that carries `Sampled=1`: segment, subsegment, serialising, the UDP send. */
@@ -84,23 +84,18 @@ export async function inProcessCost(
   const file = 'bench-in-process.mjs';
   writeFileSync(join(backendDir, file), SCRIPT);
   const [command, args] = launch([file]);
-  const child = spawn(command, args, {
+  const run = await execa(command, args, {
     cwd: backendDir,
     env: { ...env, N: String(requests), ROUNDS: String(rounds) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    extendEnv: false,
     timeout: 300_000,
+    reject: false,
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += String(chunk)));
-  child.stderr.on('data', (chunk: Buffer) => (err += String(chunk)));
-  const status = await new Promise<number | null>((ok, fail) => {
-    child.on('error', fail);
-    child.on('close', ok);
-  });
-  const last = out.trim().split('\n').at(-1) ?? '';
-  if (status !== 0 || !last.startsWith('{')) {
-    throw new Error(`in-process bench exited ${status}: ${err || out}`);
+  const last = run.stdout.trim().split('\n').at(-1) ?? '';
+  if (run.exitCode !== 0 || !last.startsWith('{')) {
+    throw new Error(
+      `in-process bench failed (${run.timedOut ? 'timed out' : `exit ${run.exitCode}`}): ${run.stderr || run.stdout}`,
+    );
   }
   return JSON.parse(last) as InProcessCost;
 }
