@@ -7,7 +7,9 @@
 // 2 a user mistake (bad flag, no .yo-rc.json, a file that does not parse, a
 // directory in the way): nothing is written.
 import type { Invocation } from './args.js';
-import { applyPlan, outOfDate, planConfig, reportPlan, summaryLines, unresolvedConflicts } from './config.js';
+import { applyPlan } from './config/apply.js';
+import { outOfDate, planConfig, unresolvedConflicts } from './config/plan.js';
+import { reportPlan, summaryLines } from './config/report.js';
 import type { Io } from './io.js';
 import { fileTemplates } from './templates.js';
 

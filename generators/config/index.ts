@@ -1,15 +1,10 @@
 // `yo cruddur-observability:config`: the same pipeline as the bin's `config`
-// (src/config.ts); writes go through this.fs, so Yeoman's conflicter applies.
+// (src/config/); writes go through this.fs, so Yeoman's conflicter applies.
 import Generator from 'yeoman-generator';
 import { UsageError } from '../../src/answers.js';
-import {
-  applyPlan,
-  outOfDate,
-  planConfig,
-  reportPlan,
-  summaryLines,
-  unresolvedConflicts,
-} from '../../src/config.js';
+import { applyPlan } from '../../src/config/apply.js';
+import { outOfDate, planConfig, unresolvedConflicts } from '../../src/config/plan.js';
+import { reportPlan, summaryLines } from '../../src/config/report.js';
 import { fileTemplates } from '../../src/templates.js';
 import { declareOptions, flagSet, givenFromOptions } from '../../src/yeoman-options.js';
 

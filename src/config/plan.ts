@@ -1,0 +1,423 @@
+// The `config` pipeline, shared by the bin and `yo cruddur-observability:config`:
+//   plan   - (this module) answers (.yo-rc.json + flags) and the workspace
+//            host -> the files rendered last time (base) and now (next) ->
+//            merged into each file on disk, value by value (src/merge/);
+//   report - status lines, conflicts, diffs (report.ts);
+//   apply  - the backend directory rename, then every write in one atomic
+//            batch (apply.ts).
+//
+// "Last time" is re-rendered, not stored: .yo-rc.json keeps the answers and
+// the workspace host (`host`) the files were rendered from, and rendering is
+// pure. It also keeps a hash of every file as written (`files`, see
+// written-files.ts): a file still matching its hash is the generator's alone
+// and takes the new render whole, so a generator upgrade reaches it too. While
+// conflicts are unresolved it also keeps `mergeBase`: the answers and host,
+// where they differ, that the conflicting values were rendered from, so the
+// conflict is reported again (and `--check` fails) until the user resolves
+// it, instead of silently disappearing on the next run.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ANSWER_NAMES, ANSWER_SPECS, UsageError, resolveAnswers, type Answers } from '../answers.js';
+import type { Env } from '../io.js';
+import { FileParseError } from '../merge/errors.js';
+import { formatOf, mergeFile } from '../merge/owned.js';
+import type { Conflict } from '../merge/three-way.js';
+import { deepEqual, type Json } from '../merge/value.js';
+import { parseYaml } from '../merge/yaml.js';
+import { COMPOSE_PATH } from '../render/compose.js';
+import { renderWorkspace } from '../render/workspace.js';
+import type { GeneratedFile, TemplateSource } from '../render/types.js';
+import { answerSource, answersFor, defaultsContext, type Given } from '../scaffold.js';
+import {
+  detectWorkspaceHost,
+  isWorkspaceHost,
+  WORKSPACE_HOSTS,
+  xrayUrlPattern,
+  type WorkspaceHost,
+} from '../workspace-host.js';
+import { contentHash, readWrittenRecord, writtenRecord } from '../written-files.js';
+import { GENERATOR_KEY, readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from '../yo-rc.js';
+
+export type FileStatus =
+  'create' | 'restore' | 'update' | 'identical' | 'conflict' | 'deleted' | 'retired' | 'error';
+
+export interface FilePlan {
+  /** Where the file is written (after a backend directory rename). */
+  path: string;
+  /** Where it is now. */
+  diskPath: string;
+  status: FileStatus;
+  before: string | undefined;
+  /** The text to write; undefined when nothing is written. */
+  after: string | undefined;
+  conflicts: Conflict[];
+  notes: string[];
+  /** A configuration file merged by structure (its `identical` line is always shown). */
+  structured: boolean;
+  /** Why the file cannot be merged (status `error`). */
+  error?: FileParseError;
+}
+
+export interface ConfigRequest {
+  root: string;
+  given: Given;
+  env: Env;
+  templates: TemplateSource;
+  /** Take the generator's value where both changed. */
+  force: boolean;
+  /** Recreate generated files the user deleted. */
+  restore: boolean;
+}
+
+export interface ConfigPlan {
+  root: string;
+  answers: Answers;
+  host: WorkspaceHost;
+  hostLine: string;
+  dirRename: { from: string; to: string } | undefined;
+  files: FilePlan[];
+  errors: FileParseError[];
+  /** Why the AWS side needs `setup`, one entry per reason. */
+  setup: string[];
+  force: boolean;
+}
+
+function readText(root: string, path: string): string | undefined {
+  const abs = join(root, path);
+  return existsSync(abs) && statSync(abs).isFile() ? readFileSync(abs, 'utf8') : undefined;
+}
+
+/** For workspaces made before the host was stored: the host whose AWS_XRAY_URL the compose file has. */
+function inferHost(root: string, answers: Answers): WorkspaceHost | undefined {
+  const text = readText(root, COMPOSE_PATH);
+  if (text === undefined) return undefined;
+  try {
+    const url: unknown = parseYaml(COMPOSE_PATH, text).getIn([
+      'services',
+      answers.serviceName,
+      'environment',
+      'AWS_XRAY_URL',
+    ]);
+    return WORKSPACE_HOSTS.find((h) => xrayUrlPattern(h, answers.port) === url);
+  } catch {
+    return undefined;
+  }
+}
+
+function chooseHost(env: Env, stored: WorkspaceHost | undefined): { host: WorkspaceHost; line: string } {
+  const detected = detectWorkspaceHost(env);
+  // Where no workspace host is detected (a laptop, CI), keep the one the
+  // files are for: `config --check` in CI must not turn Codespaces files into Gitpod ones.
+  if (detected === 'local' && stored) {
+    return { host: stored, line: `workspace host: ${stored} (as stored; none detected here)` };
+  }
+  const was = stored && stored !== detected ? `, was ${stored}` : '';
+  return { host: detected, line: `workspace host: ${detected} (detected${was})` };
+}
+
+function setupReasons(before: Answers, after: Answers): string[] {
+  const reasons: string[] = [];
+  for (const name of [
+    'serviceName',
+    'groupName',
+    'ruleName',
+    'region',
+    'samplingRate',
+    'reservoirSize',
+  ] as const) {
+    if (before[name] !== after[name]) {
+      reasons.push(`${ANSWER_SPECS[name].flag} ${String(before[name])} -> ${String(after[name])}`);
+    }
+  }
+  if (before.groupName !== after.groupName) {
+    reasons.push(
+      `the old group stays in AWS until you delete it: aws xray delete-group --group-name ${before.groupName}`,
+    );
+  }
+  if (before.ruleName !== after.ruleName) {
+    reasons.push(
+      `the old rule stays in AWS until you delete it: aws xray delete-sampling-rule --rule-name ${before.ruleName}`,
+    );
+  }
+  return reasons;
+}
+
+function statusOf(before: string, after: string, conflicts: Conflict[], force: boolean): FileStatus {
+  if (conflicts.length > 0 && !force) return 'conflict';
+  return after === before ? 'identical' : 'update';
+}
+
+/**
+ * The two renderings a plan compares: what the files were rendered from last
+ * time (the merge base) and what they are rendered from now.
+ */
+interface Sides {
+  yoRc: Record<string, unknown>;
+  /** Answers before this run's flags: `setup` is needed when these change. */
+  previous: Answers;
+  answers: Answers;
+  host: WorkspaceHost;
+  hostLine: string;
+  baseAnswers: Answers;
+  baseHost: WorkspaceHost;
+  /** Hashes of the files as written last time; undefined before versions that kept them. */
+  record: Map<string, string> | undefined;
+  /** A conflict was left unresolved last time (.yo-rc.json keeps `mergeBase`). */
+  conflictsOpen: boolean;
+}
+
+function readSides(req: ConfigRequest): Sides {
+  const { root, env } = req;
+  const yoRc = readYoRc(root);
+  const stored = storedAnswers(yoRc);
+  if (!yoRc || !stored) {
+    throw new UsageError(
+      `no ${YO_RC_PATH} with ${GENERATOR_KEY} answers in ${root}; run config in a workspace made by cruddur-observability (or run \`cruddur-observability\` there first)`,
+    );
+  }
+  const mine = yoRc[GENERATOR_KEY] as Record<string, unknown>;
+  const mergeBase =
+    mine.mergeBase && typeof mine.mergeBase === 'object' ? (mine.mergeBase as Record<string, unknown>) : {};
+  const ctx = defaultsContext(root, env);
+  // Flags first, so a bad flag is reported as such before anything else.
+  const answers = answersFor(root, req.given, { stored, yoRc }, env);
+  const previous = resolveAnswers(stored, ctx, answerSource(req.given));
+  const baseGiven = { ...stored };
+  for (const name of ANSWER_NAMES) if (mergeBase[name] !== undefined) baseGiven[name] = mergeBase[name];
+  const baseAnswers = resolveAnswers(baseGiven, ctx, (name) => `${YO_RC_PATH} mergeBase.${name}`);
+
+  const storedHost = isWorkspaceHost(mine.host) ? mine.host : inferHost(root, baseAnswers);
+  const { host, line: hostLine } = chooseHost(env, storedHost);
+  const baseHost = isWorkspaceHost(mergeBase.host) ? mergeBase.host : (storedHost ?? host);
+  return {
+    yoRc,
+    previous,
+    answers,
+    host,
+    hostLine,
+    baseAnswers,
+    baseHost,
+    record: readWrittenRecord(mine.files),
+    conflictsOpen: Object.keys(mergeBase).length > 0,
+  };
+}
+
+/** Where files are: a renamed service moves its directory (the compose build context) with it. */
+interface Paths {
+  dirRename: ConfigPlan['dirRename'];
+  /** A path of the old rendering, under the new directory name. */
+  moved(path: string): string;
+  /** Where a path of the new rendering is on disk before the rename. */
+  onDisk(path: string): string;
+}
+
+function planPaths(root: string, from: string, to: string): Paths {
+  let dirRename: ConfigPlan['dirRename'];
+  if (from !== to && existsSync(join(root, from))) {
+    if (existsSync(join(root, to))) {
+      throw new UsageError(
+        `cannot rename the backend directory ${from}/ to ${to}/: ${to}/ already exists; move one of them away and run config again (nothing was written)`,
+      );
+    }
+    dirRename = { from, to };
+  }
+  return {
+    dirRename,
+    moved: (p) => (from !== to && p.startsWith(`${from}/`) ? to + p.slice(from.length) : p),
+    onDisk: (p) => (dirRename && p.startsWith(`${to}/`) ? from + p.slice(to.length) : p),
+  };
+}
+
+/** What planning one file needs besides the file. */
+interface FileContext {
+  root: string;
+  /** The backend directory, as rendered now. */
+  backendDir: string;
+  rename: { from: string; to: string } | undefined;
+  base: Map<string, GeneratedFile>;
+  /** Hashes as written last time, under today's paths. */
+  written: Map<string, string> | undefined;
+  conflictsOpen: boolean;
+  paths: Paths;
+  force: boolean;
+  restore: boolean;
+}
+
+function emptyPlan(
+  path: string,
+  diskPath: string,
+  before: string | undefined,
+  structured: boolean,
+): FilePlan {
+  return {
+    path,
+    diskPath,
+    status: 'identical',
+    before,
+    after: undefined,
+    conflicts: [],
+    notes: [],
+    structured,
+  };
+}
+
+/** One generated file: created, restored, replaced, merged, or left as it is. */
+function planFile(file: GeneratedFile, c: FileContext): FilePlan {
+  const diskPath = c.paths.onDisk(file.path);
+  const before = readText(c.root, diskPath);
+  const baseText = c.base.get(file.path)?.contents;
+  const writtenHash = c.written?.get(file.path);
+  const format = formatOf(file.path, c.backendDir);
+  const plan = emptyPlan(file.path, diskPath, before, format !== 'text');
+  if (before === undefined) {
+    // Written before: the record says so where there is one (a file a newer
+    // version adds is not in it); without one, the re-rendered base does.
+    const writtenBefore = c.written ? writtenHash !== undefined : baseText !== undefined;
+    if (writtenBefore && !c.restore) return { ...plan, status: 'deleted' };
+    return { ...plan, status: writtenBefore ? 'restore' : 'create', after: file.contents };
+  }
+  if (writtenHash !== undefined && writtenHash === contentHash(before)) {
+    // Untouched since written: nothing of the user's to keep.
+    return { ...plan, after: file.contents, status: statusOf(before, file.contents, [], c.force) };
+  }
+  // Edited, and what was written then is not what these templates render
+  // from the same answers: an older generator version wrote it, so the
+  // re-rendered base already has this version's changes and cannot be used.
+  const baseUnknown =
+    writtenHash !== undefined &&
+    baseText !== undefined &&
+    !c.conflictsOpen &&
+    writtenHash !== contentHash(baseText);
+  if (baseUnknown) {
+    plan.notes.push(
+      format === 'text'
+        ? "written by an older version of the generator and edited since: this version's changes to it are not merged into your copy; to take them, move your copy aside and run `config --restore`"
+        : 'written by an older version of the generator and edited since: entries this version adds are added; where your copy has a value this version renders differently, yours is kept',
+    );
+  }
+  try {
+    const merged = mergeFile(file.path, format, before, baseText, file.contents, {
+      force: c.force,
+      ...(c.rename ? { rename: c.rename } : {}),
+      ...(baseUnknown ? { baseUnknown } : {}),
+    });
+    return {
+      ...plan,
+      after: merged.text,
+      conflicts: merged.conflicts,
+      notes: [...plan.notes, ...merged.notes],
+      status: statusOf(before, merged.text, merged.conflicts, c.force),
+    };
+  } catch (err) {
+    if (!(err instanceof FileParseError)) throw err;
+    return { ...plan, status: 'error', error: err };
+  }
+}
+
+/**
+ * Written by an older version and no longer generated: the user's now, left
+ * as it is and said once (the new record does not name it).
+ */
+function retiredFiles(
+  root: string,
+  written: Map<string, string> | undefined,
+  next: GeneratedFile[],
+  paths: Paths,
+): FilePlan[] {
+  const generated = new Set(next.map((f) => f.path));
+  const retired: FilePlan[] = [];
+  for (const path of written?.keys() ?? []) {
+    if (generated.has(path)) continue;
+    const diskPath = paths.onDisk(path);
+    const before = readText(root, diskPath);
+    if (before !== undefined)
+      retired.push({ ...emptyPlan(path, diskPath, before, false), status: 'retired' });
+  }
+  return retired;
+}
+
+/** .yo-rc.json: the new answers, host and hashes; the merge base only while conflicts remain. */
+function planYoRc(root: string, sides: Sides, next: GeneratedFile[], unresolved: boolean): FilePlan {
+  const { yoRc, answers, host, baseAnswers, baseHost } = sides;
+  const baseState: Record<string, unknown> = {};
+  if (unresolved) {
+    for (const name of ANSWER_NAMES)
+      if (baseAnswers[name] !== answers[name]) baseState[name] = baseAnswers[name];
+    if (baseHost !== host) baseState.host = baseHost;
+  }
+  // The text, for the diff and the status; its parsed value is `yoRc`.
+  const before = readText(root, YO_RC_PATH)!;
+  let after = renderYoRc(answers, yoRc, {
+    host,
+    files: writtenRecord(next),
+    mergeBase: Object.keys(baseState).length > 0 ? baseState : undefined,
+  });
+  if (deepEqual(yoRc as Json, JSON.parse(after) as Json)) after = before;
+  return {
+    ...emptyPlan(YO_RC_PATH, YO_RC_PATH, before, true),
+    status: after === before ? 'identical' : 'update',
+    after,
+  };
+}
+
+/** Everything `config` would do, computed without writing. */
+export function planConfig(req: ConfigRequest): ConfigPlan {
+  const { root, templates, force, restore } = req;
+  const sides = readSides(req);
+  const { answers, host, baseAnswers, baseHost } = sides;
+  const from = baseAnswers.serviceName;
+  const to = answers.serviceName;
+  const paths = planPaths(root, from, to);
+
+  const base = new Map(
+    renderWorkspace({ answers: baseAnswers, host: baseHost, templates }).map((f) => [paths.moved(f.path), f]),
+  );
+  const next: GeneratedFile[] = renderWorkspace({ answers, host, templates });
+  const written = sides.record && new Map([...sides.record].map(([path, hash]) => [paths.moved(path), hash]));
+  const context: FileContext = {
+    root,
+    backendDir: to,
+    rename: from !== to ? { from, to } : undefined,
+    base,
+    written,
+    conflictsOpen: sides.conflictsOpen,
+    paths,
+    force,
+    restore,
+  };
+
+  const files = next.map((file) => planFile(file, context));
+  files.push(...retiredFiles(root, written, next, paths));
+  const unresolved = files.some((f) => f.status === 'conflict');
+  files.push(planYoRc(root, sides, next, unresolved));
+
+  return {
+    root,
+    answers,
+    host,
+    hostLine: sides.hostLine,
+    dirRename: paths.dirRename,
+    files,
+    errors: files.flatMap((f) => (f.error ? [f.error] : [])),
+    setup: setupReasons(sides.previous, answers),
+    force,
+  };
+}
+
+/** Files whose text changes (or that are created). */
+export function pendingWrites(plan: ConfigPlan): FilePlan[] {
+  return plan.files.filter((f) => f.after !== undefined && f.after !== f.before);
+}
+
+/** Out of date: something would be written or moved, or a conflict is unresolved. */
+export function outOfDate(plan: ConfigPlan): boolean {
+  return (
+    plan.dirRename !== undefined ||
+    pendingWrites(plan).length > 0 ||
+    plan.files.some((f) => f.status === 'conflict')
+  );
+}
+
+export function unresolvedConflicts(plan: ConfigPlan): number {
+  return plan.files.filter((f) => f.status === 'conflict').reduce((n, f) => n + f.conflicts.length, 0);
+}
