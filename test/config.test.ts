@@ -703,8 +703,11 @@ const ROUTE = 'backend-express/src/routes/activities.ts';
 const APP = 'backend-express/src/app.ts';
 const OLD_LINE = '// as an older version of the generator wrote it\n';
 
-function editRecord(dir: string, change: (files: Record<string, string>) => void): void {
-  editStored(dir, (mine) => change(mine.files as Record<string, string>));
+type WrittenRecord = Record<string, string>;
+/** The hashes of the files as written (`files` in .yo-rc.json). */
+const storedRecord = (dir: string) => stored(dir).files as WrittenRecord;
+function editRecord(dir: string, change: (files: WrittenRecord) => void): void {
+  editStored(dir, (mine) => change(mine.files as WrittenRecord));
 }
 
 /** Makes `path` what an older version wrote: other text, and the record says so. */
@@ -718,7 +721,7 @@ function writtenByOlderVersion(dir: string, path: string): string {
 describe('after a generator upgrade', () => {
   test('.yo-rc.json records a hash of every file app wrote', () => {
     const dir = workspace();
-    const files = stored(dir).files as Record<string, string>;
+    const files = storedRecord(dir);
     const written = [...readTree(dir).keys()].filter((p) => p !== '.yo-rc.json');
     assert.deepEqual(Object.keys(files).sort(), written.sort());
     for (const path of written) assert.equal(files[path], recordHash(read(dir, path)), path);
@@ -742,7 +745,7 @@ describe('after a generator upgrade', () => {
       ),
     );
     // The record now names the new text, and the kept file is still the user's.
-    assert.equal((stored(dir).files as Record<string, string>)[ROUTE], recordHash(read(dir, ROUTE)));
+    assert.equal(storedRecord(dir)[ROUTE], recordHash(read(dir, ROUTE)));
     const again = config(dir);
     assert.equal(again.status, 0, again.stdout);
     assert.match(again.stdout, /config: 0 file\(s\) written/);
@@ -830,7 +833,7 @@ describe('after a generator upgrade', () => {
     );
     assert.doesNotMatch(r.stdout, /gone\.ts/, 'a file the record names that is not there is not mentioned');
     assert.equal(read(dir, legacy), 'export {};\n');
-    assert.equal((stored(dir).files as Record<string, string>)[legacy], undefined);
+    assert.equal(storedRecord(dir)[legacy], undefined);
     const again = config(dir);
     assert.doesNotMatch(again.stdout, /legacy/);
     assert.ok(existsSync(join(dir, legacy)));
@@ -845,7 +848,7 @@ describe('after a generator upgrade', () => {
     assert.match(r.stdout, /^ {2}deleted \.gitpod\.yml/m);
     assert.match(r.stdout, /^ {3}update \.yo-rc\.json$/m);
     assert.ok(!existsSync(join(dir, '.gitpod.yml')));
-    const files = stored(dir).files as Record<string, string>;
+    const files = storedRecord(dir);
     assert.equal(files[ROUTE], recordHash(read(dir, ROUTE)));
   });
 });
