@@ -296,7 +296,8 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     const inProcess = await inProcessCost(backendDir, launch, instrumentedEnv);
     log(
       `bench: in process: tracing one request adds ${inProcess.tracedUs.toFixed(1)} us, ` +
-        `a request not traced ${inProcess.untracedUs.toFixed(2)} us, to the handler's ${inProcess.baselineUs.toFixed(1)} us`,
+        `a request not traced ${inProcess.untracedUs.toFixed(2)} us, to the handler's ${inProcess.baselineUs.toFixed(1)} us; ` +
+        `the same trace made with the SDK's API alone adds ${inProcess.sdkFloorUs.toFixed(1)} us`,
     );
 
     const samples: Record<Series, Figures[]> = {

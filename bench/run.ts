@@ -202,7 +202,9 @@ if (!args.has('--no-backend')) {
     '',
     `In process (the generated traced() and route driven without HTTP; steadier than the server series): ` +
       `tracing one request adds ${b.inProcess.tracedUs.toFixed(1)} µs, a request not traced ` +
-      `${b.inProcess.untracedUs.toFixed(2)} µs, to the ${b.inProcess.baselineUs.toFixed(1)} µs of the handler called directly.`,
+      `${b.inProcess.untracedUs.toFixed(2)} µs, to the ${b.inProcess.baselineUs.toFixed(1)} µs of the handler called directly. ` +
+      `The same trace made with the SDK's API alone (segment with HTTP data, subsegment with annotation and metadata, ` +
+      `closed and sent) adds ${b.inProcess.sdkFloorUs.toFixed(1)} µs: the SDK's floor for this trace.`,
   );
 }
 
