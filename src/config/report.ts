@@ -5,7 +5,7 @@ import { describeConflict } from '../merge/owned.js';
 import { YO_RC_PATH } from '../yo-rc.js';
 import { outOfDate, pendingWrites, unresolvedConflicts, type ConfigPlan, type FilePlan } from './plan.js';
 
-export const SETUP_HINT = 'npx cruddur-observability setup';
+const SETUP_HINT = 'npx cruddur-observability setup';
 
 export function diffOf(file: FilePlan): string {
   return filePatch(
