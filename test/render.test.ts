@@ -112,6 +112,15 @@ for (const c of MATRIX) {
         readme.includes(`annotation.${SERVICE_ANNOTATION} = "${answers.serviceName}"`),
         'README names the filter',
       );
+      // The backend's README gives the rule's figures as the answers set them, and how to change them.
+      const backendReadme = get(`${answers.serviceName}/README.md`).replace(/\s+/g, ' ');
+      assert.ok(
+        backendReadme.includes(
+          `traces ${answers.reservoirSize} request(s) a second, then a share of ${answers.samplingRate} (\`FixedRate\`)`,
+        ),
+        'backend README states the sampling rule',
+      );
+      assert.match(backendReadme, /lower `--sampling-rate`/);
       const backendSources = files
         .filter((f) => f.path.startsWith(`${answers.serviceName}/src/`))
         .map((f) => f.contents);
