@@ -6,9 +6,9 @@
 // a few per cent, so a change to the tracing path of 10 µs shows here
 // where it drowns there. Beside it, the same trace made with the SDK's own
 // API and nothing else (a segment with the request's HTTP data, a subsegment
-// with the route's annotation and metadata, both closed and sent): the least
-// any backend traced with aws-xray-sdk pays for it, so what the template adds
-// or saves shows against what the SDK costs.
+// with the route's annotation and metadata, both closed and sent): what a
+// backend using the SDK plainly pays for this trace, so what the template adds
+// (sampling, naming, listeners) or saves (RequestSegment) shows against it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
