@@ -488,9 +488,9 @@ test("docker-compose.yml's backend environment, interpolated from a Gitpod envir
   assert.equal(composed.AWS_XRAY_URL, `*${GITPOD_HOST}*`);
   assert.equal(composed.ROLLBAR_ACCESS_TOKEN, TOKEN);
   // The swap, and only it: compose's daemon address (xray-daemon:2000)
-  // becomes the local stand-in; PORT becomes ephemeral and HOST loopback so the test cannot collide with
-  // anything or listen beyond the machine. The Host header below still says
-  // 4567, as Gitpod's proxy would.
+  // becomes the local stand-in; PORT becomes ephemeral and HOST loopback so
+  // the test cannot collide with anything or listen beyond the machine. The
+  // Host header below still says 4567, as Gitpod's proxy would.
   const started = {
     ...composed,
     AWS_XRAY_DAEMON_ADDRESS: daemon.address,
