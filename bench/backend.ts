@@ -22,7 +22,8 @@
 // every request saying `Sampled=0`, then `Sampled=1` (plain Express gets the
 // same header): what a request costs untraced and traced, from which any
 // sampling rate's cost follows. Before the rounds, in-process.ts gives the same
-// two costs without HTTP, steady enough to show a change of a few µs.
+// two costs without HTTP, steady enough to show a change of a few µs, beside
+// what the SDK's API alone costs for the same trace.
 // Target: instrumented requests/s >= 0.9x plain, p99 <= 1.2x.
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -87,7 +88,7 @@ export interface BenchBackendResult {
    * - `plainWithHeader` (a request that is not traced).
    */
   costUs: { tracedRequest: number; untracedRequest: number };
-  /** The same two costs in process, without HTTP: see in-process.ts. */
+  /** The same two costs in process, without HTTP, and the SDK's own cost for the trace: see in-process.ts. */
   inProcess: InProcessCost;
   /** Median over the rounds of unsampled.rps / plainWithHeader.rps within each round. */
   unsampledRpsRatio: number;
