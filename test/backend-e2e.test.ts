@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { groupFilterExpression, samplingRule, SERVICE_ANNOTATION } from '../src/names.js';
+import { groupFilterExpression, samplingRule, SERVICE_ANNOTATION } from '../src/answers/names.js';
 import { startRollbarFake, type RollbarFake, type RecordedRequest } from './fakes/rollbar-api.js';
 import { startXrayDaemonFake, type SegmentDocument, type XrayDaemonFake } from './fakes/xray-daemon.js';
 import {

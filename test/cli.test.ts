@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ANSWER_NAMES, ANSWER_SPECS } from '../src/answers.js';
-import { COMMAND_NAMES, COMMANDS } from '../src/commands.js';
+import { ANSWER_NAMES, ANSWER_SPECS } from '../src/answers/table.js';
+import { COMMAND_NAMES, COMMANDS } from '../src/cli/commands.js';
 import { BIN, cleanEnv, readTree, REPO_ROOT, runBin, tempDir } from './support/cli.js';
 
 const QUIET = ['--yes', '--skip-install', '--skip-hooks'];

@@ -2,17 +2,17 @@
 // rule comparison, output lines, the env overlay. No network.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { withProcessEnv, configuredEndpoint } from '../src/hooks/aws-env.js';
-import { exitCode, formatStep } from '../src/hooks/report.js';
+import { withProcessEnv, configuredEndpoint } from '../src/setup/aws-env.js';
+import { exitCode, formatStep } from '../src/setup/report.js';
 import {
   backoffDelay,
   DEFAULT_RETRY_POLICY,
   GaveUp,
   withRetry,
   type Retryability,
-} from '../src/hooks/retry.js';
-import { classifyAwsError, ruleChanges, updateRuleRequest } from '../src/hooks/xray.js';
-import type { RuleFields } from '../src/hooks/rule-file.js';
+} from '../src/setup/retry.js';
+import { classifyAwsError, ruleChanges, updateRuleRequest } from '../src/setup/xray.js';
+import type { RuleFields } from '../src/setup/rule-file.js';
 
 describe('retry policy', () => {
   test('more attempts than the SDK standard mode, bounded by a time budget', () => {

@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import helpers from 'yeoman-test';
-import { ANSWER_SPECS, type AnswerName } from '../src/answers.js';
+import { ANSWER_SPECS, type AnswerName } from '../src/answers/table.js';
 import { cleanEnv, readTree, REPO_ROOT, runBin, tempDir } from './support/cli.js';
 import { MATRIX, type MatrixCase } from './support/matrix.js';
 

@@ -1,10 +1,10 @@
 // `yo cruddur-observability`: Yeoman's prompts and conflicter around the
-// same pipeline the bin runs (src/scaffold.ts).
+// same pipeline the bin runs (src/app/).
 import { resolve } from 'node:path';
 import Generator from 'yeoman-generator';
-import { ANSWER_NAMES, type Answers } from '../../src/answers.js';
-import { processIo } from '../../src/io.js';
-import { installBackend, runHooks } from '../../src/post-install.js';
+import { ANSWER_NAMES, type Answers } from '../../src/answers/table.js';
+import { processIo } from '../../src/cli/io.js';
+import { installBackend, runHooks } from '../../src/app/install.js';
 import {
   answersFor,
   checkTarget,
@@ -12,9 +12,9 @@ import {
   scaffoldFiles,
   type Given,
   type TargetState,
-} from '../../src/scaffold.js';
-import { fileTemplates } from '../../src/templates.js';
-import { declareOptions, flagSet, givenFromOptions, questionsFor } from '../../src/yeoman-options.js';
+} from '../../src/app/scaffold.js';
+import { fileTemplates } from '../../src/files/templates.js';
+import { declareOptions, flagSet, givenFromOptions, questionsFor } from '../../src/yeoman/options.js';
 
 export default class AppGenerator extends Generator {
   private target!: TargetState;

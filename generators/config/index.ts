@@ -1,12 +1,12 @@
 // `yo cruddur-observability:config`: the same pipeline as the bin's `config`
 // (src/config/); writes go through this.fs, so Yeoman's conflicter applies.
 import Generator from 'yeoman-generator';
-import { UsageError } from '../../src/answers.js';
+import { UsageError } from '../../src/answers/table.js';
 import { applyPlan } from '../../src/config/apply.js';
 import { outOfDate, planConfig, unresolvedConflicts } from '../../src/config/plan.js';
 import { reportPlan, summaryLines } from '../../src/config/report.js';
-import { fileTemplates } from '../../src/templates.js';
-import { declareOptions, flagSet, givenFromOptions } from '../../src/yeoman-options.js';
+import { fileTemplates } from '../../src/files/templates.js';
+import { declareOptions, flagSet, givenFromOptions } from '../../src/yeoman/options.js';
 
 export default class ConfigGenerator extends Generator {
   constructor(args: string[], options: Generator['options']) {

@@ -1,9 +1,9 @@
 // `yo cruddur-observability:setup`: the hooks, with the stored answers.
 import Generator from 'yeoman-generator';
-import { processIo } from '../../src/io.js';
-import { runHooks } from '../../src/post-install.js';
-import { workspaceAnswers } from '../../src/scaffold.js';
-import { declareOptions, flagSet } from '../../src/yeoman-options.js';
+import { processIo } from '../../src/cli/io.js';
+import { runHooks } from '../../src/app/install.js';
+import { workspaceAnswers } from '../../src/app/scaffold.js';
+import { declareOptions, flagSet } from '../../src/yeoman/options.js';
 
 export default class SetupGenerator extends Generator {
   constructor(args: string[], options: Generator['options']) {

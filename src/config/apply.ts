@@ -3,7 +3,7 @@
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GeneratedFile } from '../render/types.js';
-import { writeFilesAtomic } from '../write.js';
+import { writeFilesAtomic } from '../files/write.js';
 import { pendingWrites, type ConfigPlan } from './plan.js';
 
 /** Renames the backend directory, then writes every changed file in one atomic batch. */

@@ -9,7 +9,7 @@
 // "Last time" is re-rendered, not stored: .yo-rc.json keeps the answers and
 // the workspace host (`host`) the files were rendered from, and rendering is
 // pure. It also keeps a hash of every file as written (`files`, see
-// written-files.ts): a file still matching its hash is the generator's alone
+// state/written-files.ts): a file still matching its hash is the generator's alone
 // and takes the new render whole, so a generator upgrade reaches it too. While
 // conflicts are unresolved it also keeps `mergeBase`: the answers and host,
 // where they differ, that the conflicting values were rendered from, so the
@@ -17,8 +17,8 @@
 // it, instead of silently disappearing on the next run.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ANSWER_NAMES, ANSWER_SPECS, UsageError, resolveAnswers, type Answers } from '../answers.js';
-import type { Env } from '../io.js';
+import { ANSWER_NAMES, ANSWER_SPECS, UsageError, resolveAnswers, type Answers } from '../answers/table.js';
+import type { Env } from '../cli/io.js';
 import { FileParseError } from '../merge/errors.js';
 import { formatOf, mergeFile } from '../merge/owned.js';
 import type { Conflict } from '../merge/three-way.js';
@@ -27,16 +27,16 @@ import { parseYaml } from '../merge/yaml.js';
 import { COMPOSE_PATH } from '../render/compose.js';
 import { renderWorkspace } from '../render/workspace.js';
 import type { GeneratedFile, TemplateSource } from '../render/types.js';
-import { answerSource, answersFor, defaultsContext, type Given } from '../scaffold.js';
+import { answerSource, answersFor, defaultsContext, type Given } from '../app/scaffold.js';
 import {
   detectWorkspaceHost,
   isWorkspaceHost,
   WORKSPACE_HOSTS,
   xrayUrlPattern,
   type WorkspaceHost,
-} from '../workspace-host.js';
-import { contentHash, readWrittenRecord, writtenRecord } from '../written-files.js';
-import { GENERATOR_KEY, readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from '../yo-rc.js';
+} from '../answers/workspace-host.js';
+import { contentHash, readWrittenRecord, writtenRecord } from '../state/written-files.js';
+import { GENERATOR_KEY, readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from '../state/yo-rc.js';
 
 export type FileStatus =
   'create' | 'restore' | 'update' | 'identical' | 'conflict' | 'deleted' | 'retired' | 'error';

@@ -1,8 +1,8 @@
 // `config`'s report: a status line per file (with its notes and conflicts),
 // the diffs when asked, and the closing lines. Pure: lines go to `out`.
-import { filePatch } from '../changes.js';
+import { filePatch } from '../files/changes.js';
 import { describeConflict } from '../merge/owned.js';
-import { YO_RC_PATH } from '../yo-rc.js';
+import { YO_RC_PATH } from '../state/yo-rc.js';
 import { outOfDate, pendingWrites, unresolvedConflicts, type ConfigPlan, type FilePlan } from './plan.js';
 
 const SETUP_HINT = 'npx cruddur-observability setup';

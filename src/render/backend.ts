@@ -4,8 +4,8 @@
 // on the answers: package.json (built here from data), src/service.ts (the
 // generated constants module) and the Dockerfile (EXPOSE port).
 import ejs from 'ejs';
-import type { Answers } from '../answers.js';
-import { SERVICE_ANNOTATION } from '../names.js';
+import type { Answers } from '../answers/table.js';
+import { SERVICE_ANNOTATION } from '../answers/names.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 const TEMPLATE_DIR = 'app/backend';

@@ -1,7 +1,7 @@
 // docker-compose.yml: the backend beside the X-Ray daemon. Values that come
 // from the workspace or are secret stay `${VAR}` interpolations.
 import { Document, isScalar, isSeq, visit, Scalar } from 'yaml';
-import { xrayUrlPattern } from '../workspace-host.js';
+import { xrayUrlPattern } from '../answers/workspace-host.js';
 import { generatedBy, XRAY_DAEMON_IMAGE } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 

@@ -1,6 +1,6 @@
 // .env.example: every variable the workspace reads, never a secret value.
 // Copied to .env (git-ignored), it feeds docker compose's interpolation.
-import { xrayUrlPattern } from '../workspace-host.js';
+import { xrayUrlPattern } from '../answers/workspace-host.js';
 import { DAEMON_ADDRESS } from './compose.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 

@@ -1,5 +1,5 @@
 import ejs from 'ejs';
-import { SERVICE_ANNOTATION, groupFilterExpression } from '../names.js';
+import { SERVICE_ANNOTATION, groupFilterExpression } from '../answers/names.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const README_PATH = 'README.md';

@@ -1,5 +1,5 @@
-import type { Answers } from '../answers.js';
-import type { WorkspaceHost } from '../workspace-host.js';
+import type { Answers } from '../answers/table.js';
+import type { WorkspaceHost } from '../answers/workspace-host.js';
 
 /** Reads a template's text by its path under templates/ (e.g. `app/README.md.ejs`). */
 export type TemplateSource = (path: string) => string;

@@ -1,5 +1,5 @@
 // aws/json/x-ray.json, as `aws xray create-sampling-rule --cli-input-json` takes it.
-import { samplingRule } from '../names.js';
+import { samplingRule } from '../answers/names.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const XRAY_RULE_PATH = 'aws/json/x-ray.json';

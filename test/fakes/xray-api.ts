@@ -40,7 +40,7 @@ import { join } from 'node:path';
 import { SPECS_DIR } from '../support/specs.js';
 import { Validator, type SmithyModel } from '../support/smithy.js';
 import { DEFAULT_RULE } from './xray-daemon.js';
-import type { SamplingRuleDocument } from '../../src/names.js';
+import type { SamplingRuleDocument } from '../../src/answers/names.js';
 
 const NS = 'com.amazonaws.xray#';
 

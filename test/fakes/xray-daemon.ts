@@ -10,7 +10,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SamplingRuleDocument } from '../../src/names.js';
+import type { SamplingRuleDocument } from '../../src/answers/names.js';
 
 /** The header the daemon requires before each document. */
 export const DAEMON_HEADER = { format: 'json', version: 1 } as const;

@@ -9,11 +9,11 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { resolveAnswers, type Answers } from '../../src/answers.js';
-import { xrayGlob } from '../../src/names.js';
+import { resolveAnswers, type Answers } from '../../src/answers/table.js';
+import { xrayGlob } from '../../src/answers/names.js';
 import { renderWorkspace } from '../../src/render/workspace.js';
-import type { WorkspaceHost } from '../../src/workspace-host.js';
-import { fileTemplates } from '../../src/templates.js';
+import type { WorkspaceHost } from '../../src/answers/workspace-host.js';
+import { fileTemplates } from '../../src/files/templates.js';
 
 /** The defaults `app --yes` would pick for a directory named `cruddur`. */
 export function defaultAnswers(given: Partial<Record<keyof Answers, unknown>> = {}): Answers {
@@ -248,7 +248,7 @@ export function ruleMatches(
 /**
  * Evaluates a group filter expression of the forms the generator writes
  * (`annotation.KEY = "VALUE"`, `service("NAME")`) against a segment; any
- * other form throws, so a change in src/names.ts is noticed here.
+ * other form throws, so a change in src/answers/names.ts is noticed here.
  */
 export function groupFilterMatches(expression: string, segment: Record<string, unknown>): boolean {
   const annotation = /^annotation\.([A-Za-z0-9_]+)\s*=\s*("(?:[^"\\]|\\.)*")$/.exec(expression.trim());

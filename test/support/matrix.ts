@@ -1,5 +1,5 @@
 // The answer sets every snapshot, schema and parity test runs over.
-import type { AnswerName } from '../../src/answers.js';
+import type { AnswerName } from '../../src/answers/table.js';
 
 export interface MatrixCase {
   name: string;

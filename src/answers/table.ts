@@ -1,7 +1,7 @@
 // The one table of answers. Flags, prompts, defaults, validation, .yo-rc.json
 // and the README's option list are all derived from ANSWER_SPECS; nothing
 // about an answer is listed anywhere else.
-import type { Env } from './io.js';
+import type { Env } from '../cli/io.js';
 
 export interface Answers {
   projectName: string;

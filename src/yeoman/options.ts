@@ -1,9 +1,9 @@
 // Declares the tables' flags on a Yeoman generator and reads them back, so
 // `yo cruddur-observability[:config|:setup]` takes exactly the bin's flags.
 import type Generator from 'yeoman-generator';
-import { ANSWER_NAMES, ANSWER_SPECS, RuleBroken, resolveAnswers, type AnswerName } from './answers.js';
-import { COMMANDS, type CommandName } from './commands.js';
-import type { Given } from './scaffold.js';
+import { ANSWER_NAMES, ANSWER_SPECS, RuleBroken, resolveAnswers, type AnswerName } from '../answers/table.js';
+import { COMMANDS, type CommandName } from '../cli/commands.js';
+import type { Given } from '../app/scaffold.js';
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 

@@ -1,7 +1,7 @@
 // argv -> what the user asked for. Uses node:util parseArgs with options
 // built from the two tables, so a flag exists exactly when a table says so.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ANSWER_NAMES, ANSWER_SPECS, UsageError, type AnswerName } from './answers.js';
+import { ANSWER_NAMES, ANSWER_SPECS, UsageError, type AnswerName } from '../answers/table.js';
 import { COMMAND_NAMES, COMMANDS, type CommandName } from './commands.js';
 
 export interface Invocation {

@@ -5,7 +5,7 @@
 // file and the field, not as a service error.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SamplingRuleDocument } from '../names.js';
+import type { SamplingRuleDocument } from '../answers/names.js';
 
 export const RULE_FILE = 'aws/json/x-ray.json';
 

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TemplateSource } from './render/types.js';
+import type { TemplateSource } from '../render/types.js';
 
 /** The package root, found from this module whether run from src/, dist/ or generators/. */
 export function packageRoot(): string {

@@ -2,9 +2,9 @@
 // them. Other generators' keys in the same file are left alone.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ANSWER_NAMES, UsageError, type AnswerName, type Answers } from './answers.js';
-import { FileParseError } from './merge/errors.js';
-import { parseJsonTree } from './merge/jsonc.js';
+import { ANSWER_NAMES, UsageError, type AnswerName, type Answers } from '../answers/table.js';
+import { FileParseError } from '../merge/errors.js';
+import { parseJsonTree } from '../merge/jsonc.js';
 
 export const YO_RC_PATH = '.yo-rc.json';
 export const GENERATOR_KEY = 'generator-cruddur-observability';

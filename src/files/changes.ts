@@ -2,7 +2,7 @@
 // Yeoman-style status lines and unified diffs (jsdiff).
 import { existsSync, readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
-import type { GeneratedFile } from './render/types.js';
+import type { GeneratedFile } from '../render/types.js';
 import { insideRoot } from './write.js';
 
 export type ChangeStatus = 'create' | 'identical' | 'differs';

@@ -10,7 +10,7 @@
 //   `service_name = <service-name>`, and the group filters on it;
 // - the backend asks the sampler with its service name (not the dynamic
 //   segment name), so the rule's ServiceName is exactly <service-name>.
-import type { Answers } from './answers.js';
+import type { Answers } from './table.js';
 
 /** Annotation key on every segment; X-Ray keys allow [A-Za-z0-9_]. */
 export const SERVICE_ANNOTATION = 'service_name';

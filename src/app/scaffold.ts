@@ -9,13 +9,13 @@ import {
   type AnswerName,
   type Answers,
   type DefaultsContext,
-} from './answers.js';
-import type { Env } from './io.js';
-import { renderWorkspace } from './render/workspace.js';
-import type { GeneratedFile, TemplateSource } from './render/types.js';
-import { detectWorkspaceHost } from './workspace-host.js';
-import { readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from './yo-rc.js';
-import { writtenRecord } from './written-files.js';
+} from '../answers/table.js';
+import type { Env } from '../cli/io.js';
+import { renderWorkspace } from '../render/workspace.js';
+import type { GeneratedFile, TemplateSource } from '../render/types.js';
+import { detectWorkspaceHost } from '../answers/workspace-host.js';
+import { readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from '../state/yo-rc.js';
+import { writtenRecord } from '../state/written-files.js';
 
 export type Given = Partial<Record<AnswerName, unknown>>;
 

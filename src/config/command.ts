@@ -6,12 +6,12 @@
 // (every other update is written), or `--check` found the files out of date;
 // 2 a user mistake (bad flag, no .yo-rc.json, a file that does not parse, a
 // directory in the way): nothing is written.
-import type { Invocation } from './args.js';
-import { applyPlan } from './config/apply.js';
-import { outOfDate, planConfig, unresolvedConflicts } from './config/plan.js';
-import { reportPlan, summaryLines } from './config/report.js';
-import type { Io } from './io.js';
-import { fileTemplates } from './templates.js';
+import type { Invocation } from '../cli/args.js';
+import { applyPlan } from './apply.js';
+import { outOfDate, planConfig, unresolvedConflicts } from './plan.js';
+import { reportPlan, summaryLines } from './report.js';
+import type { Io } from '../cli/io.js';
+import { fileTemplates } from '../files/templates.js';
 
 export async function runConfig(inv: Invocation, io: Io): Promise<number> {
   const check = inv.flags.has('check');

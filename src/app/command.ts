@@ -1,20 +1,20 @@
 // `cruddur-observability [app] [<dir>]` without Yeoman: the fast path for
 // --yes and for runs without a TTY. Interactive runs go through Yeoman's
-// prompts (run-yeoman.ts), which call the same pipeline.
+// prompts (src/yeoman/run.ts), which call the same pipeline.
 import { resolve } from 'node:path';
-import type { Invocation } from './args.js';
-import { UsageError } from './answers.js';
-import { compareWithDisk, unifiedDiff } from './changes.js';
-import type { Io } from './io.js';
-import { installBackend, runHooks } from './post-install.js';
+import type { Invocation } from '../cli/args.js';
+import { UsageError } from '../answers/table.js';
+import { compareWithDisk, unifiedDiff } from '../files/changes.js';
+import type { Io } from '../cli/io.js';
+import { installBackend, runHooks } from './install.js';
 import { answersFor, checkTarget, scaffoldFiles } from './scaffold.js';
-import { fileTemplates } from './templates.js';
-import { writeFilesAtomic } from './write.js';
+import { fileTemplates } from '../files/templates.js';
+import { writeFilesAtomic } from '../files/write.js';
 
 export async function runApp(inv: Invocation, io: Io): Promise<number> {
   const yes = inv.flags.has('yes');
   if (!yes && io.interactive) {
-    const { runYeoman } = await import('./run-yeoman.js');
+    const { runYeoman } = await import('../yeoman/run.js');
     return runYeoman(inv, io);
   }
   const shownAs = inv.dir ?? '.';

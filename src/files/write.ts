@@ -2,8 +2,8 @@
 // every file is written to a temporary sibling first, then all are renamed.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { UsageError } from './answers.js';
-import type { GeneratedFile } from './render/types.js';
+import { UsageError } from '../answers/table.js';
+import type { GeneratedFile } from '../render/types.js';
 
 /** Absolute path of `path` under `root`; refuses anything that escapes it. */
 export function insideRoot(root: string, path: string): string {

@@ -20,7 +20,7 @@
 import type { StepResult } from './report.js';
 import { oneLine } from './report.js';
 import { DEFAULT_RETRY_POLICY, GaveUp, withRetry, type Retryability, type RetryPolicy } from './retry.js';
-import type { Env } from '../io.js';
+import type { Env } from '../cli/io.js';
 
 export const DEFAULT_ROLLBAR_ENDPOINT = 'https://api.rollbar.com/api/1/';
 export const ROLLBAR_STEP = 'rollbar token';

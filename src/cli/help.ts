@@ -1,5 +1,5 @@
 // --help text and the README's option list, both from the tables.
-import { ANSWER_NAMES, ANSWER_SPECS } from './answers.js';
+import { ANSWER_NAMES, ANSWER_SPECS } from '../answers/table.js';
 import { COMMAND_NAMES, COMMANDS, type CommandName } from './commands.js';
 
 function column(rows: Array<[string, string]>): string[] {

@@ -2,9 +2,9 @@
 // the conflicter are Yeoman's own. Loaded only when needed: it is the
 // slowest import the bin has.
 import { join } from 'node:path';
-import type { Invocation } from './args.js';
-import type { Io } from './io.js';
-import { packageRoot } from './templates.js';
+import type { Invocation } from '../cli/args.js';
+import type { Io } from '../cli/io.js';
+import { packageRoot } from '../files/templates.js';
 
 export async function runYeoman(inv: Invocation, io: Io, argv = process.argv.slice(2)): Promise<number> {
   const { createEnv } = await import('yeoman-environment');

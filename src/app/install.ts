@@ -1,7 +1,7 @@
 // After the files are written: install the backend, then run the hooks.
 import { join } from 'node:path';
-import type { Answers } from './answers.js';
-import type { Io } from './io.js';
+import type { Answers } from '../answers/table.js';
+import type { Io } from '../cli/io.js';
 
 export async function installBackend(root: string, answers: Answers, io: Io): Promise<boolean> {
   const { execa } = await import('execa');
@@ -30,7 +30,7 @@ export async function runHooks(
   io: Io,
   opts: { strict: boolean; dryRun: boolean },
 ): Promise<number> {
-  const { runSetup } = await import('./hooks/setup.js');
+  const { runSetup } = await import('../setup/setup.js');
   return runSetup({
     cwd: root,
     answers,

@@ -11,7 +11,7 @@
 //   it is left on disk and said once.
 // A hash of the text rather than the text itself keeps .yo-rc.json small.
 import { createHash } from 'node:crypto';
-import type { GeneratedFile } from './render/types.js';
+import type { GeneratedFile } from '../render/types.js';
 
 /** The `files` value for .yo-rc.json: path -> hash, in render order. */
 export function writtenRecord(files: readonly GeneratedFile[]): Record<string, string> {

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseInvocation } from './args.js';
-import { UsageError } from './answers.js';
+import { UsageError } from '../answers/table.js';
 import { helpText } from './help.js';
 import { processIo } from './io.js';
-import { packageRoot } from './templates.js';
+import { packageRoot } from '../files/templates.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
@@ -27,11 +27,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     switch (inv.command) {
       case 'app':
-        return await (await import('./run-app.js')).runApp(inv, io);
+        return await (await import('../app/command.js')).runApp(inv, io);
       case 'config':
-        return await (await import('./run-config.js')).runConfig(inv, io);
+        return await (await import('../config/command.js')).runConfig(inv, io);
       case 'setup':
-        return await (await import('./run-setup.js')).runSetupCommand(inv, io);
+        return await (await import('../setup/command.js')).runSetupCommand(inv, io);
     }
   } catch (err) {
     if (err instanceof UsageError) {

@@ -9,7 +9,7 @@
 // calls is then built from the resolved values. Nothing else runs in
 // between: the window is the resolution only.
 import { XRayClient } from '@aws-sdk/client-xray';
-import type { Env } from '../io.js';
+import type { Env } from '../cli/io.js';
 
 export interface StaticCredentials {
   accessKeyId: string;

@@ -2,7 +2,7 @@
 // the host name that workspace gives a forwarded port. Values stay compose
 // interpolations (`${VAR}`), so the file keeps working in every new workspace
 // of the same kind; only a move to another kind needs `config`.
-import type { Env } from './io.js';
+import type { Env } from '../cli/io.js';
 
 export const WORKSPACE_HOSTS = ['gitpod', 'codespaces', 'devcontainer', 'local'] as const;
 export type WorkspaceHost = (typeof WORKSPACE_HOSTS)[number];
