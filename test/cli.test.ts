@@ -73,6 +73,8 @@ const BAD_INPUT: Array<[string[], string]> = [
   [['--rollbar-environment', 'prod env'], '--rollbar-environment "prod env" must be 1-64 characters'],
   [['--project-name=-rf'], '--project-name "-rf" must be 1-64 characters'],
   [['--project-name', '${HOME}'], '--project-name "${HOME}" must be 1-64 characters'],
+  [['--tracing', 'zipkin'], '--tracing "zipkin" must be xray or otel'],
+  [['--tracing', 'OTEL'], '--tracing "OTEL" must be xray or otel'],
   [['--port'], '--port needs a value'],
   [['--no-such-flag'], "Unknown option '--no-such-flag'"],
   [['one', 'two'], 'unexpected argument "two"'],

@@ -30,6 +30,7 @@ const ANSWERS: Answers = {
   samplingRate: 0.1,
   reservoirSize: 5,
   rollbarEnvironment: 'development',
+  tracing: 'xray',
 };
 
 const KEY = 'AKIDSETUPTEST';

@@ -13,7 +13,12 @@ export interface Answers {
   samplingRate: number;
   reservoirSize: number;
   rollbarEnvironment: string;
+  tracing: Tracing;
 }
+
+/** The backend's tracing variant: the X-Ray SDK and daemon, or OpenTelemetry and the CloudWatch agent. */
+export const TRACING_VARIANTS = ['xray', 'otel'] as const;
+export type Tracing = (typeof TRACING_VARIANTS)[number];
 
 export type AnswerName = keyof Answers;
 
@@ -36,6 +41,8 @@ export interface AnswerSpec<K extends AnswerName = AnswerName> {
   default(ctx: DefaultsContext, earlier: Partial<Answers>): Answers[K];
   /** Turns flag/prompt text into a value, or returns the rule it broke. */
   parse(raw: string): Answers[K] | RuleBroken;
+  /** A closed set of values: the prompt offers them as a list, each with when to pick it. */
+  choices?: ReadonlyArray<{ value: Answers[K]; name: string }>;
 }
 
 /** A validation failure: the rule in words, to be prefixed with the flag. */
@@ -188,6 +195,27 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     usedIn: 'docker-compose.yml, .env.example',
     default: () => 'development',
     parse: PLAIN_NAME,
+  },
+  tracing: {
+    name: 'tracing',
+    flag: 'tracing',
+    description:
+      'Tracing: xray (X-Ray SDK + daemon, as the bootcamp teaches) or otel (OpenTelemetry + CloudWatch agent; ' +
+      'pick it for anything meant to outlive 2027-02-25, when AWS ends X-Ray SDK and daemon support)',
+    defaultText: 'xray',
+    usedIn: '<service-name>/, docker-compose.yml, .gitpod.yml, .devcontainer/, .env.example, README.md',
+    default: () => 'xray',
+    parse: (raw) =>
+      (TRACING_VARIANTS as readonly string[]).includes(raw)
+        ? (raw as Tracing)
+        : new RuleBroken('must be xray or otel'),
+    choices: [
+      {
+        value: 'xray',
+        name: 'xray: aws-xray-sdk + X-Ray daemon (what the bootcamp teaches; support ends 2027-02-25)',
+      },
+      { value: 'otel', name: "otel: OpenTelemetry + CloudWatch agent (AWS's path forward after 2027-02-25)" },
+    ],
   },
 };
 

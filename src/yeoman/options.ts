@@ -1,7 +1,14 @@
 // Declares the tables' flags on a Yeoman generator and reads them back, so
 // `yo cruddur-observability[:config|:setup]` takes exactly the bin's flags.
 import type Generator from 'yeoman-generator';
-import { ANSWER_NAMES, ANSWER_SPECS, RuleBroken, resolveAnswers, type AnswerName } from '../answers/table.js';
+import {
+  ANSWER_NAMES,
+  ANSWER_SPECS,
+  RuleBroken,
+  resolveAnswers,
+  type AnswerName,
+  type AnswerSpec,
+} from '../answers/table.js';
 import { COMMANDS, type CommandName } from '../cli/commands.js';
 import type { Given } from '../app/scaffold.js';
 
@@ -40,22 +47,48 @@ export function givenFromOptions(options: Record<string, unknown>): Given {
   return given;
 }
 
-/** Inquirer questions for the answers not given, defaults from earlier answers. */
-export function questionsFor(missing: AnswerName[], known: Given, ctx: Parameters<typeof resolveAnswers>[1]) {
+interface Question {
+  name: AnswerName;
+  message: string;
+  default: (sofar: Record<string, unknown>) => string;
+  validate: (raw: string) => string | true;
+}
+
+/**
+ * Inquirer questions for the answers not given, defaults from earlier answers.
+ * An answer with a closed set of values is a select list whose entries say
+ * when to pick each; the rest are typed in.
+ */
+export function questionsFor(
+  missing: AnswerName[],
+  known: Given,
+  ctx: Parameters<typeof resolveAnswers>[1],
+): Array<(Question & { type: 'input' }) | (Question & { type: 'select'; choices: Choice[] })> {
   return missing.map((name) => {
-    const spec = ANSWER_SPECS[name];
-    return {
-      type: 'input' as const,
+    const spec: AnswerSpec = ANSWER_SPECS[name];
+    const question: Question = {
       name,
       message: spec.description,
-      default: (sofar: Record<string, unknown>) => {
+      default: (sofar) => {
         const answers = resolveAnswers({ ...known, ...sofar, [name]: undefined }, ctx);
         return String(known[name] ?? answers[name]);
       },
-      validate: (raw: string) => {
+      validate: (raw) => {
         const v = spec.parse(String(raw));
         return v instanceof RuleBroken ? `${spec.flag} ${v.rule}` : true;
       },
     };
+    return spec.choices
+      ? {
+          ...question,
+          type: 'select' as const,
+          choices: spec.choices.map((c) => ({ value: String(c.value), name: c.name })),
+        }
+      : { ...question, type: 'input' as const };
   });
+}
+
+interface Choice {
+  value: string;
+  name: string;
 }

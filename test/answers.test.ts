@@ -1,0 +1,31 @@
+// The answers table's closed-set answers: how they are prompted and parsed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveAnswers } from '../src/answers/table.js';
+import { questionsFor } from '../src/yeoman/options.js';
+
+const ctx = { targetDirName: 'cruddur', env: {} };
+
+test('tracing defaults to xray and is prompted as a list saying when to pick otel and why', () => {
+  assert.equal(resolveAnswers({}, ctx).tracing, 'xray');
+  assert.equal(resolveAnswers({ tracing: 'otel' }, ctx).tracing, 'otel');
+  const [q] = questionsFor(['tracing'], {}, ctx);
+  assert.ok(q);
+  assert.equal(q.type, 'select');
+  assert.ok(q.type === 'select');
+  assert.deepEqual(
+    q.choices.map((c) => c.value),
+    ['xray', 'otel'],
+  );
+  assert.match(q.message, /2027-02-25/);
+  assert.match(q.choices.find((c) => c.value === 'otel')?.name ?? '', /OpenTelemetry/);
+  assert.equal(q.default({}), 'xray');
+  assert.equal(q.validate('otel'), true);
+  assert.equal(q.validate('jaeger'), 'tracing must be xray or otel');
+});
+
+test('a free-text answer is still prompted as input', () => {
+  const [q] = questionsFor(['port'], {}, ctx);
+  assert.equal(q?.type, 'input');
+  assert.ok(!('choices' in q));
+});
