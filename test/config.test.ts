@@ -19,6 +19,7 @@ import { cleanEnv, readTree, REPO_ROOT, runBin, tempDir, type RunResult } from '
 import { validateCompose, validateDevcontainer, validateGitpod, xrayModel } from './support/schemas.js';
 import { checkShape } from './support/smithy.js';
 import { SPECS_DIR, specsAvailable } from './support/specs.js';
+import { ANSWER_NAMES, ANSWER_SPECS, type AnswerName } from '../src/answers/table.js';
 
 const QUIET = ['--yes', '--skip-install', '--skip-hooks'];
 const GITPOD = {
@@ -850,6 +851,119 @@ describe('after a generator upgrade', () => {
     assert.ok(!existsSync(join(dir, '.gitpod.yml')));
     const files = storedRecord(dir);
     assert.equal(files[ROUTE], recordHash(read(dir, ROUTE)));
+  });
+});
+
+describe('answers edited by hand in .yo-rc.json', () => {
+  // The README calls .yo-rc.json "your answers": an answer changed there must
+  // reach the files exactly as the same answer given as a flag does, with
+  // the user's own edits to those files kept.
+  const EDITED: Record<AnswerName, { flag: string; value: string | number }> = {
+    projectName: { flag: 'project-name', value: 'shop' },
+    serviceName: { flag: 'service-name', value: 'api' },
+    groupName: { flag: 'group-name', value: 'Traces' },
+    ruleName: { flag: 'rule-name', value: 'Sampler' },
+    region: { flag: 'region', value: 'eu-west-2' },
+    port: { flag: 'port', value: 8080 },
+    samplingRate: { flag: 'sampling-rate', value: 0.5 },
+    reservoirSize: { flag: 'reservoir-size', value: 2 },
+    rollbarEnvironment: { flag: 'rollbar-environment', value: 'staging' },
+  };
+
+  /** The user's own edits: a compose service, a backend file, .env.example and README lines. */
+  function userEdits(dir: string): void {
+    edit(dir, 'README.md', (s) => s + '\nMy own section.\n');
+    edit(dir, 'docker-compose.yml', (s) =>
+      s.concat('  worker:\n    image: busybox\n    depends_on: [backend-express]\n'),
+    );
+    write(dir, 'backend-express/src/mine.ts', 'export const mine = 1;\n');
+    edit(dir, '.env.example', (s) => s + 'DATABASE_URL=postgres://localhost/dev\n');
+  }
+
+  for (const name of ANSWER_NAMES) {
+    const { flag, value } = EDITED[name];
+    test(`${name} edited there, files edited too: the same result as config --${flag}`, (t) => {
+      assert.equal(ANSWER_SPECS[name].flag, flag);
+      const byFlag = workspace();
+      userEdits(byFlag);
+      const flagged = config(byFlag, [`--${flag}`, String(value)]);
+      assert.equal(flagged.status, 0, flagged.stdout + flagged.stderr);
+
+      const byHand = workspace();
+      userEdits(byHand);
+      editStored(byHand, (mine) => (mine[name] = value));
+      const stale = config(byHand, ['--check']);
+      assert.equal(stale.status, 1, `--check sees the edited answer: ${stale.stdout}`);
+      const r = config(byHand);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.doesNotMatch(r.stdout, /older version|retired/);
+      assert.equal(r.stdout, flagged.stdout, 'the same report');
+      assert.deepEqual(readTree(byHand), readTree(byFlag), 'the same files');
+      assert.notDeepEqual(readTree(byHand), readTree(workspace()), 'and the answer took effect');
+      revalidate(t, byHand);
+      assertSettled(byHand);
+    });
+  }
+
+  test('port: compose follows with the other files, and --check fails until config ran', (t) => {
+    const dir = workspace();
+    userEdits(dir);
+    editStored(dir, (mine) => (mine.port = 5000));
+    assert.equal(config(dir, ['--check']).status, 1);
+    const r = config(dir);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ {3}update docker-compose\.yml$/m);
+    const c = compose(dir);
+    assert.deepEqual(c.services['backend-express']!.ports, ['5000:5000']);
+    assert.equal(c.services['backend-express']!.environment!.PORT, '5000');
+    assert.deepEqual(c.services.worker!.depends_on, ['backend-express'], "the user's service kept");
+    assert.deepEqual(devcontainer(dir).forwardPorts, ['backend-express:5000']);
+    assert.equal(envExample(dir).PORT, '5000');
+    revalidate(t, dir);
+    assertSettled(dir);
+  });
+
+  test("serviceName: the user's backend directory is renamed, not replaced by a fresh one", (t) => {
+    const dir = workspace();
+    userEdits(dir);
+    editStored(dir, (mine) => (mine.serviceName = 'api'));
+    const r = config(dir);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ {3}rename backend-express\/ -> api\/$/m);
+    assert.match(r.stdout, /service-name backend-express -> api/, 'setup is suggested');
+    assert.ok(!existsSync(join(dir, 'backend-express')), 'nothing left to delete');
+    assert.equal(read(dir, 'api/src/mine.ts'), 'export const mine = 1;\n');
+    const c = compose(dir);
+    assert.equal(c.services.api!.build, './api');
+    assert.deepEqual(c.services.worker!.depends_on, ['api']);
+    revalidate(t, dir);
+    assertSettled(dir);
+  });
+
+  test('a workspace from before the rendered answers were kept: they are taken as stored, and kept from then on', () => {
+    const dir = workspace();
+    editStored(dir, (mine) => delete mine.rendered);
+    const r = config(dir);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /config: 1 file\(s\) written/);
+    assert.deepEqual(
+      stored(dir).rendered,
+      JSON.parse(read(scaffold(GITPOD, []), '.yo-rc.json'))['generator-cruddur-observability'].rendered,
+    );
+    assertSettled(dir);
+  });
+
+  test('a broken rendered answer is named as such: one line, exit 2, nothing written', () => {
+    const dir = workspace();
+    editStored(dir, (mine) => ((mine.rendered as Record<string, unknown>).port = 'eighty'));
+    const before = readTree(dir);
+    const r = config(dir);
+    assert.equal(r.status, 2);
+    assert.match(
+      r.stderr,
+      /^cruddur-observability: \.yo-rc\.json rendered\.port "eighty" must be a whole number/,
+    );
+    assert.deepEqual(readTree(dir), before);
   });
 });
 

@@ -14,7 +14,14 @@ import type { Env } from '../cli/io.js';
 import { renderWorkspace } from '../render/workspace.js';
 import type { GeneratedFile, TemplateSource } from '../render/types.js';
 import { detectWorkspaceHost } from '../answers/workspace-host.js';
-import { readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from '../state/yo-rc.js';
+import {
+  answerRecord,
+  readYoRc,
+  RENDERED_KEY,
+  renderYoRc,
+  storedAnswers,
+  YO_RC_PATH,
+} from '../state/yo-rc.js';
 import { writtenRecord } from '../state/written-files.js';
 
 export type Given = Partial<Record<AnswerName, unknown>>;
@@ -71,12 +78,11 @@ export function scaffoldFiles(
 ): GeneratedFile[] {
   const host = detectWorkspaceHost(env);
   const files = renderWorkspace({ answers, host, templates });
-  // `host`: what the files were rendered for, the base of `config`'s three-way
-  // merge; `files`: what was written, so `config` knows untouched files.
-  return [
-    ...files,
-    { path: YO_RC_PATH, contents: renderYoRc(answers, target.yoRc, { host, files: writtenRecord(files) }) },
-  ];
+  // `host` and `rendered`: what the files were rendered for and from, the
+  // base of `config`'s three-way merge; `files`: what was written, so
+  // `config` knows untouched files.
+  const state = { host, [RENDERED_KEY]: answerRecord(answers), files: writtenRecord(files) };
+  return [...files, { path: YO_RC_PATH, contents: renderYoRc(answers, target.yoRc, state) }];
 }
 
 /** The stored answers of the generated workspace at `root`; refuses a directory this generator did not make. */

@@ -6,9 +6,12 @@
 //   apply  - the backend directory rename, then every write in one atomic
 //            batch (apply.ts).
 //
-// "Last time" is re-rendered, not stored: .yo-rc.json keeps the answers and
-// the workspace host (`host`) the files were rendered from, and rendering is
-// pure. It also keeps a hash of every file as written (`files`, see
+// "Last time" is re-rendered, not stored: .yo-rc.json keeps the answers
+// (`rendered`) and the workspace host (`host`) the files were last rendered
+// from, and rendering is pure. Those are kept apart from the answers at its
+// top level, which the user may edit by hand: an edited answer then differs
+// from the one the files were rendered with, and is applied as the same
+// answer given as a flag would be. It also keeps a hash of every file as written (`files`, see
 // state/written-files.ts): a file still matching its hash is the generator's alone
 // and takes the new render whole, so a generator upgrade reaches it too. While
 // conflicts are unresolved it also keeps `mergeBase`: the answers and host,
@@ -27,7 +30,7 @@ import { parseYaml } from '../merge/yaml.js';
 import { COMPOSE_PATH } from '../render/compose.js';
 import { renderWorkspace } from '../render/workspace.js';
 import type { GeneratedFile, TemplateSource } from '../render/types.js';
-import { answerSource, answersFor, defaultsContext, type Given } from '../app/scaffold.js';
+import { answersFor, defaultsContext, type Given } from '../app/scaffold.js';
 import {
   detectWorkspaceHost,
   isWorkspaceHost,
@@ -36,7 +39,17 @@ import {
   type WorkspaceHost,
 } from '../answers/workspace-host.js';
 import { contentHash, readWrittenRecord, writtenRecord } from '../state/written-files.js';
-import { GENERATOR_KEY, readYoRc, renderYoRc, storedAnswers, YO_RC_PATH } from '../state/yo-rc.js';
+import {
+  answerRecord,
+  GENERATOR_KEY,
+  objectAt,
+  readYoRc,
+  RENDERED_KEY,
+  renderedAnswers,
+  renderYoRc,
+  storedAnswers,
+  YO_RC_PATH,
+} from '../state/yo-rc.js';
 
 export type FileStatus =
   'create' | 'restore' | 'update' | 'identical' | 'conflict' | 'deleted' | 'retired' | 'error';
@@ -153,7 +166,7 @@ function statusOf(before: string, after: string, conflicts: Conflict[], force: b
  */
 interface Sides {
   yoRc: Record<string, unknown>;
-  /** Answers before this run's flags: `setup` is needed when these change. */
+  /** Answers the files were last rendered from: `setup` is needed when these change. */
   previous: Answers;
   answers: Answers;
   host: WorkspaceHost;
@@ -176,13 +189,20 @@ function readSides(req: ConfigRequest): Sides {
     );
   }
   const mine = yoRc[GENERATOR_KEY] as Record<string, unknown>;
-  const mergeBase =
-    mine.mergeBase && typeof mine.mergeBase === 'object' ? (mine.mergeBase as Record<string, unknown>) : {};
+  const mergeBase = objectAt(mine, 'mergeBase') ?? {};
   const ctx = defaultsContext(root, env);
   // Flags first, so a bad flag is reported as such before anything else.
   const answers = answersFor(root, req.given, { stored, yoRc }, env);
-  const previous = resolveAnswers(stored, ctx, answerSource(req.given));
-  const baseGiven = { ...stored };
+  // What the files were last rendered from. A workspace from before this was
+  // kept was rendered from its stored answers; an answer the record lacks is
+  // one the version that wrote it did not have, so its files hold the default.
+  const rendered = renderedAnswers(yoRc);
+  const previous = resolveAnswers(
+    rendered ?? stored,
+    ctx,
+    (name) => `${YO_RC_PATH} ${rendered ? `${RENDERED_KEY}.` : ''}${name}`,
+  );
+  const baseGiven: Record<string, unknown> = { ...previous };
   for (const name of ANSWER_NAMES) if (mergeBase[name] !== undefined) baseGiven[name] = mergeBase[name];
   const baseAnswers = resolveAnswers(baseGiven, ctx, (name) => `${YO_RC_PATH} mergeBase.${name}`);
 
@@ -349,6 +369,7 @@ function planYoRc(root: string, sides: Sides, next: GeneratedFile[], unresolved:
   const before = readText(root, YO_RC_PATH)!;
   let after = renderYoRc(answers, yoRc, {
     host,
+    [RENDERED_KEY]: answerRecord(answers),
     files: writtenRecord(next),
     mergeBase: Object.keys(baseState).length > 0 ? baseState : undefined,
   });

@@ -1,5 +1,11 @@
 // .yo-rc.json: the stored answers, under the generator's name as Yeoman keeps
 // them. Other generators' keys in the same file are left alone.
+//
+// Beside the answers (the user's to edit) it keeps what the generated files
+// were last rendered from: the answers again under `rendered`, the workspace
+// host, and a hash per file (see written-files.ts). `config` renders its
+// merge base from `rendered`, so an answer edited here by hand is applied
+// to the files like the same answer given as a flag.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANSWER_NAMES, UsageError, type AnswerName, type Answers } from '../answers/table.js';
@@ -31,6 +37,31 @@ export function readYoRc(root: string): YoRc | undefined {
   throw new UsageError(`${YO_RC_PATH}: expected a JSON object; fix or remove it`);
 }
 
+/** Where the answers the files were last rendered from are kept. */
+export const RENDERED_KEY = 'rendered';
+
+/** `parent[key]` when it is a JSON object. */
+export function objectAt(parent: unknown, key: string): Record<string, unknown> | undefined {
+  const v = parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[key] : undefined;
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** The raw answers the files were last rendered from, or undefined where they were not kept. */
+export function renderedAnswers(yoRc: YoRc | undefined): Partial<Record<AnswerName, unknown>> | undefined {
+  const rendered = objectAt(objectAt(yoRc, GENERATOR_KEY), RENDERED_KEY);
+  if (!rendered) return undefined;
+  const out: Partial<Record<AnswerName, unknown>> = {};
+  for (const name of ANSWER_NAMES) if (rendered[name] !== undefined) out[name] = rendered[name];
+  return out;
+}
+
+/** Answers as stored: in table order, whatever order the object was built in. */
+export function answerRecord(answers: Answers): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of ANSWER_NAMES) out[name] = answers[name];
+  return out;
+}
+
 /** The raw stored answers, or undefined when this generator has not run here. */
 export function storedAnswers(yoRc: YoRc | undefined): Partial<Record<AnswerName, unknown>> | undefined {
   const mine = yoRc?.[GENERATOR_KEY];
@@ -55,8 +86,7 @@ export function renderYoRc(
 ): string {
   const previous = existing?.[GENERATOR_KEY];
   const kept = previous && typeof previous === 'object' ? (previous as Record<string, unknown>) : {};
-  const mine: Record<string, unknown> = {};
-  for (const name of ANSWER_NAMES) mine[name] = answers[name];
+  const mine = answerRecord(answers);
   Object.assign(mine, extra);
   for (const [key, value] of Object.entries(kept)) if (!(key in mine)) mine[key] = value;
   return JSON.stringify({ ...existing, [GENERATOR_KEY]: mine }, null, 2) + '\n';
