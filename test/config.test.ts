@@ -868,6 +868,7 @@ describe('answers edited by hand in .yo-rc.json', () => {
     samplingRate: { flag: 'sampling-rate', value: 0.5 },
     reservoirSize: { flag: 'reservoir-size', value: 2 },
     rollbarEnvironment: { flag: 'rollbar-environment', value: 'staging' },
+    tracing: { flag: 'tracing', value: 'otel' },
   };
 
   /** The user's own edits: a compose service, a backend file, .env.example and README lines. */
