@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { FileParseError } from '../src/merge/errors.js';
 import { mergeFile, type Format } from '../src/merge/owned.js';
+import { leftoverReferences, renameInValue } from '../src/merge/references.js';
 import { mergeText } from '../src/merge/text.js';
 import { presentIn, type Json } from '../src/merge/value.js';
 
@@ -200,4 +201,48 @@ test('YAML: a value written in place inside a flow list is quoted when it needs 
     'cmd:\n  - -o\n  - "{y}"\n',
   );
   assert.equal(text, 'cmd: [ -o, "{y}" ]   # flags\n');
+});
+
+describe('a renamed service: which mentions of the old name are references (renameInValue)', () => {
+  const rename = { from: 'api', to: 'web' };
+  const cases: Array<[string, string]> = [
+    ['api', 'web'],
+    ['./api', './web'],
+    ['./api/src:/app/src:ro', './web/src:/app/src:ro'],
+    ['api/.env', 'web/.env'],
+    ['${containerWorkspaceFolder}/api', '${containerWorkspaceFolder}/web'],
+    ['http://api:4567/api/health', 'http://web:4567/api/health'],
+    ['postgres://user@api/db', 'postgres://user@web/db'],
+    ['api:4567', 'web:4567'],
+    ['API_HOST=api', 'API_HOST=web'],
+    ['api:alias', 'web:alias'],
+    ['service:api', 'service:web'],
+    ['cd api && npm start', 'cd web && npm start'],
+    ['npm --prefix api run dev', 'npm --prefix web run dev'],
+  ];
+  for (const [value, renamed] of cases) {
+    test(`${value} -> ${renamed}`, () => assert.equal(renameInValue(value, rename), renamed));
+  }
+  // Not the service: a longer name, a URL path, a path inside a container,
+  // another host, a named volume, a word in a sentence.
+  for (const value of [
+    'api-v2',
+    'my-api',
+    'http://localhost:4567/api/health',
+    '/app/api',
+    'api.example.com',
+    'api:/data',
+    'the api is slow',
+  ]) {
+    test(`${value} stays`, () => assert.equal(renameInValue(value, rename), value));
+  }
+
+  test('what is left is named by file and line, except on lines the generator renders', () => {
+    const text = 'services:\n  web:\n    image: x\n  # api notes\n    label: api.example.com\n';
+    const found = leftoverReferences('docker-compose.yml', text, 'services:\n  web:\n', rename);
+    assert.deepEqual(
+      found.map((l) => l.split(': "')[0]),
+      ['docker-compose.yml:4', 'docker-compose.yml:5'],
+    );
+  });
 });

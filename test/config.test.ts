@@ -320,6 +320,88 @@ describe('rename of the service or the group', () => {
     assertSettled(dir);
   });
 
+  test("a rename renames every reference in the user's own entries it recognises, and names the rest by file:line", (t) => {
+    const dir = workspace();
+    edit(dir, 'docker-compose.yml', (s) =>
+      s
+        .replace(
+          '    depends_on:\n      - xray-daemon\n',
+          '    depends_on:\n      - xray-daemon\n    volumes:\n      - ./backend-express/src:/app/src\n',
+        )
+        .concat(
+          [
+            '  # a proxy in front of backend-express',
+            '  web:',
+            '    build:',
+            '      context: ./backend-express/web',
+            '    links:',
+            '      - backend-express:api-host',
+            '    environment:',
+            '      - API_URL=http://backend-express:4567/api',
+            '      - API_HOST=backend-express',
+            '    env_file: backend-express/.env',
+            '    depends_on:',
+            '      backend-express:',
+            '        condition: service_started',
+            '    healthcheck:',
+            '      test: ["CMD", "curl", "-f", "http://backend-express:4567/api/health"]',
+            '  tools:',
+            '    build: ./backend-express',
+            '    network_mode: service:backend-express',
+            '    volumes_from:',
+            '      - backend-express:ro',
+            '    environment:',
+            '      UPSTREAM: backend-express:4567',
+            '      NOTE: ask backend-express.example.com',
+            '',
+          ].join('\n'),
+        ),
+    );
+    edit(dir, '.gitpod.yml', (s) =>
+      s.replace('tasks:\n', 'tasks:\n  - name: dev\n    command: cd backend-express && npm run dev\n'),
+    );
+    edit(dir, '.devcontainer/devcontainer.json', (s) =>
+      s.replace(
+        '  "shutdownAction": "stopCompose",\n',
+        '  "shutdownAction": "stopCompose",\n  "postAttachCommand": "npm --prefix backend-express run dev",\n',
+      ),
+    );
+    edit(dir, '.env.example', (s) => s + 'API_URL=http://backend-express:4567\n');
+
+    const r = config(dir, ['--service-name', 'api']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const c = compose(dir);
+    assert.deepEqual(c.services.api!.volumes, ['./api/src:/app/src']);
+    const web = c.services.web!;
+    assert.deepEqual(web.build, { context: './api/web' });
+    assert.deepEqual(web.links, ['api:api-host']);
+    assert.deepEqual(web.environment, ['API_URL=http://api:4567/api', 'API_HOST=api']);
+    assert.equal(web.env_file, 'api/.env');
+    assert.deepEqual(web.depends_on, { api: { condition: 'service_started' } });
+    assert.deepEqual((web.healthcheck as { test: string[] }).test.at(-1), 'http://api:4567/api/health');
+    const tools = c.services.tools!;
+    assert.equal(tools.build, './api');
+    assert.equal(tools.network_mode, 'service:api');
+    assert.deepEqual(tools.volumes_from, ['api:ro']);
+    assert.equal(tools.environment!.UPSTREAM, 'api:4567');
+    assert.equal(tools.environment!.NOTE, 'ask backend-express.example.com', 'not recognisably the service');
+    assert.equal(gitpod(dir).tasks[0]!.command, 'cd api && npm run dev');
+    assert.equal(devcontainer(dir).postAttachCommand, 'npm --prefix api run dev');
+    assert.equal(envExample(dir).API_URL, 'http://api:4567');
+    assert.match(r.stdout, /services\.web\.links: backend-express:api-host -> api:api-host/);
+    // What it cannot classify is named with its file and line, and nothing else is.
+    const composeLines = read(dir, 'docker-compose.yml').split('\n');
+    const leftovers = [...r.stdout.matchAll(/^ +(\S+):(\d+): "backend-express" left as it is/gm)].map(
+      (m) => `${m[1]}:${m[2]}`,
+    );
+    const expected = ['# a proxy in front of backend-express', 'NOTE: ask backend-express.example.com'].map(
+      (text) => `docker-compose.yml:${composeLines.findIndex((l) => l.includes(text)) + 1}`,
+    );
+    assert.deepEqual(leftovers, expected, r.stdout);
+    revalidate(t, dir);
+    assertSettled(dir);
+  });
+
   test('a rename onto an existing directory is refused, nothing written', () => {
     const dir = workspace();
     write(dir, 'notes', '');

@@ -123,11 +123,12 @@ export function mergeJson(
   text: string,
   base: Json | undefined,
   next: Json | undefined,
-  opts: { force: boolean; dialect: JsonDialect },
+  opts: { force: boolean; dialect: JsonDialect; extra?: (target: JsoncTarget) => void },
 ): JsonMerge {
   parseJsonTree(file, text, opts.dialect);
   const target = new JsoncTarget(text, opts.dialect, jsonFormatting(text));
   const conflicts = mergeThreeWay(base, next, target, { force: opts.force });
+  opts.extra?.(target);
   return { text: target.text, conflicts };
 }
 

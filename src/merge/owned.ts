@@ -21,9 +21,10 @@ import { XRAY_RULE_PATH } from '../render/xray-rule.js';
 import { envData, mergeEnv } from './env.js';
 import { jsonData, mergeJson } from './jsonc.js';
 import { mergeText } from './text.js';
-import type { Conflict } from './three-way.js';
-import { isMap, isSeq, presentIn, show, type Json } from './value.js';
-import { mergeYaml, yamlData, type YamlTarget } from './yaml.js';
+import { leftoverReferences, renameInEnvText, renameReferences, type Rename } from './references.js';
+import type { Conflict, MergeTarget } from './three-way.js';
+import { presentIn, show, type Json } from './value.js';
+import { mergeYaml, yamlData } from './yaml.js';
 
 export type Format = 'yaml' | 'json' | 'jsonc' | 'env' | 'text';
 
@@ -35,9 +36,6 @@ const FORMATS: Record<string, Format> = {
   [XRAY_RULE_PATH]: 'json',
   [ENV_EXAMPLE_PATH]: 'env',
 };
-
-/** Compose files: a service rename also renames `depends_on` references in the user's services. */
-const COMPOSE_FILES = new Set([COMPOSE_PATH, DEVCONTAINER_COMPOSE_PATH]);
 
 export function formatOf(path: string, serviceName: string): Format {
   return FORMATS[path] ?? (path === `${serviceName}/package.json` ? 'json' : 'text');
@@ -52,7 +50,7 @@ export interface FileMerge {
 export interface MergeFileOptions {
   force: boolean;
   /** The backend service renamed from -> to. */
-  rename?: { from: string; to: string };
+  rename?: Rename;
   /**
    * `base` is not what was rendered last time (an older generator version
    * rendered something else, known only by its hash). Structured files then
@@ -61,22 +59,6 @@ export interface MergeFileOptions {
    * are left as the user has them.
    */
   baseUnknown?: boolean;
-}
-
-/** Renames `depends_on` references to the renamed service in the user's other services. */
-function renameReferences(target: YamlTarget, from: string, to: string, notes: string[]): void {
-  const services = target.get(['services']);
-  if (!isMap(services)) return;
-  for (const [name, service] of Object.entries(services)) {
-    if (name === to || !isMap(service)) continue;
-    const path = ['services', name, 'depends_on'];
-    const deps = service.depends_on;
-    if (isSeq(deps) && deps.includes(from)) target.replaceItem(path, from, to);
-    else if (isMap(deps) && Object.hasOwn(deps, from) && !Object.hasOwn(deps, to))
-      target.renameKey(path, from, to);
-    else continue;
-    notes.push(`services.${name}.depends_on: ${from} -> ${to}`);
-  }
 }
 
 /**
@@ -121,25 +103,27 @@ function mergeLf(
   // The base as data, parsed with `data` (the format's reader).
   const baseOf = (data: (text: string) => Json): Json | undefined =>
     opts.baseUnknown ? presentIn(data(next), data(disk)) : base === undefined ? undefined : data(base);
+  const { rename } = opts;
+  // The user's own references to a renamed service, renamed after the merge
+  // has renamed the generator's; what is left is named by file and line.
+  const references = rename ? { extra: (t: MergeTarget) => renameReferences(t, rename, notes) } : {};
+  const withLeftovers = (merged: { text: string; conflicts: Conflict[] }): FileMerge => ({
+    ...merged,
+    notes: rename ? [...notes, ...leftoverReferences(path, merged.text, next, rename)] : notes,
+  });
   switch (format) {
-    case 'yaml': {
-      const rename = opts.rename && COMPOSE_FILES.has(path) ? opts.rename : undefined;
-      const merged = mergeYaml(path, disk, baseOf(yamlData), yamlData(next), {
-        force,
-        ...(rename ? { extra: (t: YamlTarget) => renameReferences(t, rename.from, rename.to, notes) } : {}),
-      });
-      return { ...merged, notes };
-    }
+    case 'yaml':
+      return withLeftovers(mergeYaml(path, disk, baseOf(yamlData), yamlData(next), { force, ...references }));
     case 'json':
-    case 'jsonc': {
-      const merged = mergeJson(path, disk, baseOf(jsonData), jsonData(next), {
-        force,
-        dialect: format,
-      });
-      return { ...merged, notes };
+    case 'jsonc':
+      return withLeftovers(
+        mergeJson(path, disk, baseOf(jsonData), jsonData(next), { force, dialect: format, ...references }),
+      );
+    case 'env': {
+      const merged = mergeEnv(disk, base, next, { force, baseData: baseOf(envData) });
+      const text = rename ? renameInEnvText(merged.text, rename, notes) : merged.text;
+      return withLeftovers({ ...merged, text });
     }
-    case 'env':
-      return { ...mergeEnv(disk, base, next, { force, baseData: baseOf(envData) }), notes };
     case 'text': {
       if (base === undefined) {
         const conflict = { path: '(whole file)', yours: disk, generator: next };
