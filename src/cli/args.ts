@@ -12,6 +12,8 @@ export interface Invocation {
   given: Partial<Record<AnswerName, string>>;
   /** Behaviour flags that were set, by long name. */
   flags: Set<string>;
+  /** Values of behaviour flags that take one (FlagSpec.value), by long name. */
+  values: Map<string, string>;
   help: boolean;
   version: boolean;
 }
@@ -24,7 +26,8 @@ function optionsFor(command: CommandName): Options {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'v' },
   };
-  for (const f of spec.flags) options[f.flag] = { type: 'boolean', ...(f.short ? { short: f.short } : {}) };
+  for (const f of spec.flags)
+    options[f.flag] = { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}) };
   if (spec.takesAnswers)
     for (const name of ANSWER_NAMES) options[ANSWER_SPECS[name].flag] = { type: 'string' };
   return options;
@@ -77,11 +80,17 @@ export function parseInvocation(argv: string[]): Invocation {
     if (typeof v === 'string') given[name] = v;
   }
   const flags = new Set(COMMANDS[command].flags.filter((f) => values[f.flag] === true).map((f) => f.flag));
+  const flagValues = new Map<string, string>();
+  for (const f of COMMANDS[command].flags) {
+    const v = values[f.flag];
+    if (f.value && typeof v === 'string') flagValues.set(f.flag, v);
+  }
   return {
     command,
     dir: positionals[0],
     given,
     flags,
+    values: flagValues,
     help: values.help === true,
     version: values.version === true,
   };

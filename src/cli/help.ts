@@ -31,7 +31,7 @@ export function helpText(command: CommandName, version: string): string {
   lines.push(
     ...column([
       ...spec.flags.map((f): [string, string] => [
-        `${f.short ? `-${f.short}, ` : ''}--${f.flag}`,
+        `${f.short ? `-${f.short}, ` : ''}--${f.flag}${f.value ? ` <${f.value}>` : ''}`,
         f.description,
       ]),
       ['-h, --help', 'Show this help'],
@@ -57,7 +57,10 @@ export function readmeOptions(): string {
     out.push(`\`${spec.usage}\`: ${spec.summary}.`, '');
     out.push('| flag | what |', '| --- | --- |');
     out.push(
-      ...spec.flags.map((f) => `| ${f.short ? `\`-${f.short}\`, ` : ''}\`--${f.flag}\` | ${f.description} |`),
+      ...spec.flags.map(
+        (f) =>
+          `| ${f.short ? `\`-${f.short}\`, ` : ''}\`--${f.flag}${f.value ? ` <${f.value}>` : ''}\` | ${f.description} |`,
+      ),
     );
     out.push('');
   }

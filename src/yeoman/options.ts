@@ -21,7 +21,11 @@ export function declareOptions(gen: Generator, command: CommandName): void {
   const spec = COMMANDS[command];
   for (const f of spec.flags) {
     if (BUILT_IN.has(f.flag)) continue;
-    gen.option(f.flag, { type: Boolean, description: f.description, ...(f.short ? { alias: f.short } : {}) });
+    gen.option(f.flag, {
+      type: f.value ? String : Boolean,
+      description: f.description,
+      ...(f.short ? { alias: f.short } : {}),
+    });
   }
   if (!spec.takesAnswers) return;
   for (const name of ANSWER_NAMES) {
