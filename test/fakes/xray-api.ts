@@ -40,6 +40,7 @@ import { join } from 'node:path';
 import { SPECS_DIR } from '../support/specs.js';
 import { Validator, type SmithyModel } from '../support/smithy.js';
 import { DEFAULT_RULE } from './xray-daemon.js';
+import { TraceApiError, TraceStore } from './xray-traces.js';
 import type { SamplingRuleDocument } from '../../src/answers/names.js';
 
 const NS = 'com.amazonaws.xray#';
@@ -97,13 +98,20 @@ export interface XRayCall {
   status: number;
   /** Error type when status is not 200. */
   error?: string;
+  /** The access key the request was signed with: tells the daemon's calls from a command's. */
+  accessKeyId?: string;
 }
 
 export interface XRayFake {
   /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_XRAY. */
   endpoint: string;
   region: string;
-  state: { groups: Map<string, FakeGroup>; samplingRules: Map<string, FakeSamplingRuleRecord> };
+  state: {
+    groups: Map<string, FakeGroup>;
+    samplingRules: Map<string, FakeSamplingRuleRecord>;
+    /** Segments received through PutTraceSegments (the daemon's forwarding). */
+    traces: TraceStore;
+  };
   /** Every request that reached an operation (signed, routed), in order. */
   calls: XRayCall[];
   /** Requests refused before reaching an operation (authentication, routing). */
@@ -300,6 +308,17 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
     });
   }
 
+  const traces = new TraceStore();
+  const traceOp =
+    (fn: (input: Record<string, unknown>) => unknown) =>
+    (input: Record<string, unknown>): unknown => {
+      try {
+        return fn(input);
+      } catch (e) {
+        if (e instanceof TraceApiError) throw new ApiError(e.status, e.type, e.message);
+        throw e;
+      }
+    };
   const calls: XRayCall[] = [];
   const rejected: XRayFake['rejected'] = [];
   const throttles: Array<{ op?: string; left: number }> = [];
@@ -450,6 +469,9 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
       samplingRules.delete(record.SamplingRule.RuleName);
       return { SamplingRuleRecord: structuredClone(record) };
     },
+    PutTraceSegments: traceOp((input) => traces.put(input)),
+    BatchGetTraces: traceOp((input) => traces.batchGet(input)),
+    GetTraceSummaries: traceOp((input) => traces.summaries(input)),
   };
 
   function authenticate(req: IncomingMessage, url: URL, body: Buffer): void {
@@ -572,6 +594,8 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
     const body = Buffer.concat(chunks);
     let op: Operation | undefined;
     let input: Record<string, unknown> = {};
+    const accessKeyId = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
+    const who = accessKeyId ? { accessKeyId } : {};
     try {
       authenticate(req, url, body);
       op = byRoute.get(`${method} ${url.pathname}`);
@@ -620,7 +644,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
       const handler = handlers[op.name];
       if (!handler) throw new ApiError(501, 'NotImplemented', `The X-Ray fake does not implement ${op.name}`);
       const out = JSON.stringify(handler(input));
-      calls.push({ op: op.name, input, status: 200 });
+      calls.push({ op: op.name, input, status: 200, ...who });
       res.writeHead(200, {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(out),
@@ -632,7 +656,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
         e instanceof ApiError
           ? e
           : new ApiError(500, 'ServiceUnavailableException', (e as Error).message ?? 'error');
-      if (op) calls.push({ op: op.name, input, status: err.status, error: err.type });
+      if (op) calls.push({ op: op.name, input, status: err.status, error: err.type, ...who });
       else
         rejected.push({
           method,
@@ -656,7 +680,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
   return {
     endpoint: `http://127.0.0.1:${port}`,
     region,
-    state: { groups, samplingRules },
+    state: { groups, samplingRules, traces },
     calls,
     rejected,
     routes,

@@ -10,6 +10,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
 import type { SamplingRuleDocument } from '../../src/answers/names.js';
 
 /** The header the daemon requires before each document. */
@@ -48,6 +49,17 @@ export const DEFAULT_RULE: SamplingRuleInput = {
 
 export interface XrayDaemonFakeOptions {
   host?: string;
+  /**
+   * Forward every valid document to this X-Ray API (the stand-in's endpoint)
+   * with PutTraceSegments, signed with `credentials`, as the real daemon does.
+   */
+  forwardTo?: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  /** A fault: receive segments but never forward them (a daemon without credentials or network). */
+  dropSegments?: boolean;
   /** Serve these rules (and the Default rule) on the daemon's TCP sampling proxy. */
   samplingRules?: SamplingRuleInput[];
 }
@@ -64,6 +76,10 @@ export interface XrayDaemonFake {
   samplingRequests: Array<{ path: string; body: unknown }>;
   /** Every datagram, valid or not, in arrival order. */
   datagrams: Datagram[];
+  /** Documents forwarded to the X-Ray API, and forwarding failures. */
+  forwarded: { sent: number; failed: string[] };
+  /** Resolves when every forwarding started so far has finished. */
+  flushed(): Promise<void>;
   /** Valid documents (segments and streamed subsegments), in arrival order. */
   documents(): SegmentDocument[];
   /** Resolves with the first document (already received or arriving) that satisfies `predicate`. */
@@ -171,8 +187,33 @@ export async function startXrayDaemonFake(opts: XrayDaemonFakeOptions = {}): Pro
   const socket: Socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const datagrams: Datagram[] = [];
   const waiters = new Set<() => void>();
+  const forwarded = { sent: 0, failed: [] as string[] };
+  const target = opts.forwardTo;
+  const api = target
+    ? new XRayClient({
+        region: target.region,
+        endpoint: target.endpoint,
+        credentials: target.credentials,
+        maxAttempts: 1,
+      })
+    : undefined;
+  let forwarding: Promise<void> = Promise.resolve();
   socket.on('message', (raw) => {
-    datagrams.push(parseDatagram(raw));
+    const datagram = parseDatagram(raw);
+    datagrams.push(datagram);
+    if (api && datagram.document && !opts.dropSegments) {
+      const text = JSON.stringify(datagram.document);
+      forwarding = forwarding.then(async () => {
+        try {
+          const out = await api.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: [text] }));
+          if (out.UnprocessedTraceSegments?.length) {
+            forwarded.failed.push(...out.UnprocessedTraceSegments.map((u) => u.Message ?? 'unprocessed'));
+          } else forwarded.sent++;
+        } catch (err) {
+          forwarded.failed.push((err as Error).message);
+        }
+      });
+    }
     for (const wake of [...waiters]) wake();
   });
   await new Promise<void>((resolve, reject) => {
@@ -192,6 +233,8 @@ export async function startXrayDaemonFake(opts: XrayDaemonFakeOptions = {}): Pro
     port,
     samplingRequests,
     datagrams,
+    forwarded,
+    flushed: () => forwarding,
     documents,
     waitFor(predicate, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
@@ -211,6 +254,8 @@ export async function startXrayDaemonFake(opts: XrayDaemonFakeOptions = {}): Pro
       });
     },
     async close() {
+      await forwarding;
+      api?.destroy();
       if (proxy) {
         proxy.closeAllConnections();
         await new Promise<void>((resolve) => proxy.close(() => resolve()));
