@@ -32,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('../config/command.js')).runConfig(inv, io);
       case 'setup':
         return await (await import('../setup/command.js')).runSetupCommand(inv, io);
+      case 'doctor':
+        return await (await import('../doctor/command.js')).runDoctor(inv, io);
     }
   } catch (err) {
     if (err instanceof UsageError) {

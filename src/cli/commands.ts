@@ -2,12 +2,14 @@
 // ANSWER_SPECS; together these two tables are everything --help, the argv
 // parser, the Yeoman generators and the README know about options.
 
-export type CommandName = 'app' | 'config' | 'setup';
+export type CommandName = 'app' | 'config' | 'setup' | 'doctor';
 
 export interface FlagSpec {
   /** Long flag without dashes. */
   flag: string;
   short?: string;
+  /** Takes a value, shown as `--flag <value>`; without it the flag is a switch. */
+  value?: string;
   description: string;
 }
 
@@ -69,6 +71,21 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     flags: [
       { flag: 'strict', description: 'Exit non-zero when a step is skipped or fails' },
       { flag: 'dry-run', description: 'Print the calls it would make; make none' },
+    ],
+  },
+  doctor: {
+    name: 'doctor',
+    usage: 'cruddur-observability doctor [options]',
+    summary: 'Find why traces or errors do not show: check each link, then send one probe trace (read-only)',
+    takesAnswers: false,
+    flags: [
+      { flag: 'json', description: 'Print one JSON object {ok, checks} instead of lines' },
+      {
+        flag: 'timeout',
+        value: 'seconds',
+        description: 'How long to wait for the probe trace to land (default 60)',
+      },
+      { flag: 'url', value: 'url', description: "The backend's base URL (default http://127.0.0.1:<port>)" },
     ],
   },
 };

@@ -58,7 +58,7 @@ const NO_AWS_CREDENTIALS =
  * environment wins), so a token put in .env for docker compose also reaches
  * setup. The caller's object is not changed.
  */
-async function withDotEnv(cwd: string, env: Env): Promise<Env> {
+export async function withDotEnv(cwd: string, env: Env): Promise<Env> {
   let text: string;
   try {
     text = await readFile(join(cwd, '.env'), 'utf8');
