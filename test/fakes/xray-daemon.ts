@@ -1,4 +1,7 @@
-// A local stand-in for the X-Ray daemon. Its UDP side receives datagrams in
+// A local stand-in for the X-Ray daemon, for tests that judge what the
+// backend sends (the `traces` command is the product's own daemon; this keeps
+// every datagram raw). It shares the wire format and the sampling proxy with
+// src/traces/. Its UDP side receives datagrams in
 // the daemon's wire format (a JSON header line, then one segment document)
 // and keeps what it parsed, and what it could not. By default it serves no TCP
 // sampling proxy, so an SDK pointed at it falls back to its local sampling
@@ -11,12 +14,10 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
-import type { SamplingRuleDocument } from '../../src/answers/names.js';
+import { DEFAULT_RULE, SamplingProxy, type SamplingRuleInput } from '../../src/traces/sampling.js';
+import { DAEMON_HEADER, parseDatagram, type SegmentDocument } from '../../src/traces/wire.js';
 
-/** The header the daemon requires before each document. */
-export const DAEMON_HEADER = { format: 'json', version: 1 } as const;
-
-export type SegmentDocument = Record<string, unknown>;
+export { DAEMON_HEADER, DEFAULT_RULE, type SamplingRuleInput, type SegmentDocument };
 
 export interface Datagram {
   /** The whole datagram, as received. */
@@ -28,24 +29,6 @@ export interface Datagram {
   /** Why the datagram is invalid, if it is. */
   error?: string;
 }
-
-/** A sampling rule as `aws xray create-sampling-rule` takes it (aws/json/x-ray.json's SamplingRule). */
-export type SamplingRuleInput = SamplingRuleDocument['SamplingRule'];
-
-/** X-Ray's built-in rule, which every account has (the API stand-in serves it too). */
-export const DEFAULT_RULE: SamplingRuleInput = {
-  RuleName: 'Default',
-  Priority: 10000,
-  FixedRate: 0.05,
-  ReservoirSize: 1,
-  ServiceName: '*',
-  ServiceType: '*',
-  Host: '*',
-  HTTPMethod: '*',
-  URLPath: '*',
-  ResourceARN: '*',
-  Version: 1,
-};
 
 export interface XrayDaemonFakeOptions {
   host?: string;
@@ -87,93 +70,26 @@ export interface XrayDaemonFake {
   close(): Promise<void>;
 }
 
-function parseDatagram(raw: Buffer): Datagram {
-  const text = raw.toString('utf8');
-  const newline = text.indexOf('\n');
-  if (newline < 0) return { raw, error: 'no header line' };
-  let header: unknown;
-  try {
-    header = JSON.parse(text.slice(0, newline));
-  } catch {
-    return { raw, error: 'header is not JSON' };
-  }
-  const h = header as { format?: unknown; version?: unknown } | null;
-  if (h?.format !== DAEMON_HEADER.format || h.version !== DAEMON_HEADER.version) {
-    return { raw, header, error: `unexpected header ${text.slice(0, newline)}` };
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text.slice(newline + 1));
-  } catch {
-    return { raw, header, error: 'document is not JSON' };
-  }
-  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-    return { raw, header, error: 'document is not an object' };
-  }
-  return { raw, header, document: document as SegmentDocument };
-}
-
 function startSamplingProxy(
   host: string,
   rules: SamplingRuleInput[],
   seen: Array<{ path: string; body: unknown }>,
 ): Promise<Server> {
-  const all = rules.some((r) => r.RuleName === DEFAULT_RULE.RuleName) ? rules : [...rules, DEFAULT_RULE];
-  const now = Date.now() / 1000;
+  const proxy = new SamplingProxy(rules, Date.now() / 1000);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      } catch {
-        res.writeHead(400).end('{"message":"invalid JSON"}');
-        return;
-      }
-      seen.push({ path: req.url ?? '', body });
-      let answer: unknown;
-      if (req.method === 'POST' && req.url === '/GetSamplingRules') {
-        answer = {
-          SamplingRuleRecords: all.map((rule) => ({
-            SamplingRule: {
-              ...rule,
-              RuleARN: `arn:aws:xray:us-east-1:000000000000:sampling-rule/${rule.RuleName}`,
-              Attributes: {},
-            },
-            CreatedAt: now,
-            ModifiedAt: now,
-          })),
-        };
-      } else if (req.method === 'POST' && req.url === '/SamplingTargets') {
-        const docs =
-          (body as { SamplingStatisticsDocuments?: Array<{ RuleName: string }> })
-            .SamplingStatisticsDocuments ?? [];
-        answer = {
-          SamplingTargetDocuments: docs.flatMap((d) => {
-            const rule = all.find((r) => r.RuleName === d.RuleName);
-            return rule
-              ? [
-                  {
-                    RuleName: rule.RuleName,
-                    FixedRate: rule.FixedRate,
-                    ReservoirQuota: rule.ReservoirSize,
-                    ReservoirQuotaTTL: Date.now() / 1000 + 10,
-                    Interval: 10,
-                  },
-                ]
-              : [];
-          }),
-          LastRuleModification: now,
-          UnprocessedStatistics: [],
-        };
-      } else {
-        res.writeHead(404).end('{"message":"not found"}');
-        return;
-      }
-      const text = JSON.stringify(answer);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const answer = proxy.handle(req.method ?? '', req.url ?? '', text, Date.now() / 1000);
+      if (answer.status === 200)
+        seen.push({ path: req.url ?? '', body: JSON.parse(text || '{}') as unknown });
+      const out = JSON.stringify(answer.body);
+      res.writeHead(answer.status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(out),
+      });
+      res.end(out);
     });
   });
   return new Promise((resolve, reject) => {
@@ -199,7 +115,7 @@ export async function startXrayDaemonFake(opts: XrayDaemonFakeOptions = {}): Pro
     : undefined;
   let forwarding: Promise<void> = Promise.resolve();
   socket.on('message', (raw) => {
-    const datagram = parseDatagram(raw);
+    const datagram: Datagram = { raw, ...parseDatagram(raw) };
     datagrams.push(datagram);
     if (api && datagram.document && !opts.dropSegments) {
       const text = JSON.stringify(datagram.document);
