@@ -2,10 +2,10 @@
 // --help and --version touch no dependency at all.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseInvocation } from './args.js';
+import { parseInvocation, type Invocation } from './args.js';
 import { UsageError } from '../answers/table.js';
 import { helpText } from './help.js';
-import { processIo } from './io.js';
+import { processIo, type Io } from './io.js';
 import { packageRoot } from '../files/templates.js';
 
 function version(): string {
@@ -34,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('../setup/command.js')).runSetupCommand(inv, io);
       case 'doctor':
         return await (await import('../doctor/command.js')).runDoctor(inv, io);
+      case 'traces':
+        return await runTracesUntilSignal(inv, io);
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -43,6 +45,24 @@ export async function main(argv: string[]): Promise<number> {
     io.err(`cruddur-observability: ${(err as Error).message ?? String(err)}`);
     if (process.env.DEBUG) io.err((err as Error).stack ?? '');
     return 1;
+  }
+}
+
+/** `traces` runs until SIGINT/SIGTERM, then prints what is pending and exits 0. */
+async function runTracesUntilSignal(inv: Invocation, io: Io): Promise<number> {
+  const { runTraces } = await import('../traces/command.js');
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await runTraces(inv, io, {
+      signal: stop.signal,
+      terminal: { columns: process.stdout.columns, color: Boolean(process.stdout.isTTY) && !io.env.NO_COLOR },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

@@ -2,7 +2,7 @@
 // ANSWER_SPECS; together these two tables are everything --help, the argv
 // parser, the Yeoman generators and the README know about options.
 
-export type CommandName = 'app' | 'config' | 'setup' | 'doctor';
+export type CommandName = 'app' | 'config' | 'setup' | 'doctor' | 'traces';
 
 export interface FlagSpec {
   /** Long flag without dashes. */
@@ -86,6 +86,25 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
         description: 'How long to wait for the probe trace to land (default 60)',
       },
       { flag: 'url', value: 'url', description: "The backend's base URL (default http://127.0.0.1:<port>)" },
+    ],
+  },
+  traces: {
+    name: 'traces',
+    usage: 'cruddur-observability traces [options]',
+    summary: 'A local X-Ray daemon that draws each trace in the terminal (no AWS account)',
+    takesAnswers: false,
+    flags: [
+      {
+        flag: 'listen',
+        value: 'host:port',
+        description: 'UDP segments and the TCP sampling proxy (default 127.0.0.1:2000)',
+      },
+      { flag: 'json', description: 'One JSON line per completed trace on stdout' },
+      {
+        flag: 'otlp',
+        value: 'host:port',
+        description: 'OTLP/HTTP JSON receiver, POST /v1/traces (default 127.0.0.1:4318)',
+      },
     ],
   },
 };

@@ -55,9 +55,9 @@ function describeRule(r: RuleFields): string {
 }
 
 export async function runTraces(inv: Invocation, io: Io, options: TracesOptions): Promise<number> {
-  const listenAt = parseHostPort(inv.values.listen ?? DEFAULT_LISTEN, '--listen', DEFAULT_LISTEN);
-  const otlpGiven = inv.values.otlp !== undefined;
-  const otlpAt = parseHostPort(inv.values.otlp ?? DEFAULT_OTLP, '--otlp', DEFAULT_OTLP);
+  const listenAt = parseHostPort(inv.values.get('listen') ?? DEFAULT_LISTEN, '--listen', DEFAULT_LISTEN);
+  const otlpGiven = inv.values.has('otlp');
+  const otlpAt = parseHostPort(inv.values.get('otlp') ?? DEFAULT_OTLP, '--otlp', DEFAULT_OTLP);
   const json = inv.flags.has('json');
   const { rules, from } = await samplingRules(io.cwd, io);
   const tracing = storedAnswers(readYoRc(io.cwd))?.tracing;
