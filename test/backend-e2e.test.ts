@@ -430,6 +430,46 @@ test('daemon and Rollbar unreachable: every request answered, each problem logge
   assert.ok(!(backend.stdout() + backend.stderr()).includes(TOKEN), 'token in the output');
 });
 
+test('an unusable AWS_XRAY_DAEMON_ADDRESS disables tracing with one clear line; sampled requests are served', async () => {
+  const unusable = [
+    '127.0.0.1:99999',
+    '127.0.0.1:0',
+    `udp:127.0.0.1:${daemon.port} tcp:127.0.0.1:70000`,
+    'xray-daemon',
+    'my-udp-daemon:2000',
+  ];
+  for (const address of unusable) {
+    const backend = await startBackend(backendDir, env({ AWS_XRAY_DAEMON_ADDRESS: address }));
+    for (let i = 0; i < 3; i++) {
+      const sampledHeader = { 'x-amzn-trace-id': `Root=${freshTraceId()};Sampled=1` };
+      assert.equal((await httpGet(backend.port, '/api/activities/home', sampledHeader)).status, 200, address);
+      assert.equal((await httpGet(backend.port, '/rollbar/test/error', sampledHeader)).status, 500, address);
+    }
+    assert.equal(backend.child.exitCode, null, `${address}: still running`);
+    assert.equal(await backend.stop('SIGTERM'), 0, address);
+    const warnings = backend
+      .stderr()
+      .split('\n')
+      .filter((line) => line.includes('AWS_XRAY_DAEMON_ADDRESS'));
+    assert.equal(warnings.length, 1, `${address}: one line says what is wrong:\n${backend.stderr()}`);
+    assert.match(warnings[0] as string, /^warn: X-Ray: tracing disabled: AWS_XRAY_DAEMON_ADDRESS /);
+    assert.ok(warnings[0]?.includes(JSON.stringify(address)), 'the line quotes the value');
+    assert.match(warnings[0] as string, /port from 1 to 65535 \(compose: xray-daemon:2000\)/);
+    assert.match(backend.stdout(), /X-Ray: tracing disabled/);
+    assert.doesNotMatch(backend.stderr(), /Uncaught|ERR_SOCKET_BAD_PORT/);
+  }
+});
+
+test('a padded AWS_XRAY_DAEMON_ADDRESS (spaces around and between) is used, not fatal', async () => {
+  const padded = `  ${daemon.address.replace(' ', '   ')}  `;
+  const backend = await startBackend(backendDir, env({ AWS_XRAY_DAEMON_ADDRESS: padded }));
+  const { status, segment } = await sampled(backend.port, '/api/activities/home');
+  assert.equal(status, 200);
+  assert.equal(segment.name, SERVICE);
+  assert.equal(await backend.stop('SIGTERM'), 0);
+  assert.doesNotMatch(backend.stderr(), /AWS_XRAY_DAEMON_ADDRESS/);
+});
+
 test('no ROLLBAR_ACCESS_TOKEN: Rollbar disabled (said once), nothing sent, routes still answer', async () => {
   const before = rollbar.requests.length;
   const backend = await startBackend(backendDir, env({ ROLLBAR_ACCESS_TOKEN: undefined }));

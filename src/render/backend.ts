@@ -32,6 +32,7 @@ export const BACKEND_TEMPLATES = [
   'test/app.test.ts',
   'test/config.test.ts',
   'test/segment-name.test.ts',
+  'test/tracing-failures.test.ts',
 ] as const;
 
 /**

@@ -35,7 +35,7 @@
 // cost two thirds of the throughput; AsyncLocalStorage on Node 20 still runs
 // an async_hooks callback for every async operation of every request, sampled
 // or not (5-10% here). Routes have the request anyway.
-import './xray-preload.js';
+import { tracingDisabledBecause } from './xray-preload.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import AWSXRay from 'aws-xray-sdk-core';
 import { log } from '../log.js';
@@ -96,6 +96,20 @@ function sdkProblem(level: 'warn' | 'error', message: unknown, meta: unknown): v
   );
 }
 
+// FAILURES STAY HERE. Tracing must never fail a request or stop the process:
+// every call into the SDK on the request path (starting, closing and sending
+// segments, subsegments, annotations) is guarded, and an error is logged
+// (once per kind) while the request goes on untraced or its trace
+// incomplete. A route's own errors pass through unchanged.
+function tracingFailed(err: unknown): void {
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  log.once(
+    `xray:failed:${what.slice(0, 80)}`,
+    'error',
+    `X-Ray: tracing failed; requests are still served, their traces may be missing or incomplete (further occurrences are not logged): ${what}`,
+  );
+}
+
 // SDK calls made outside a segment (capture functions, if someone adds them):
 // log, never throw.
 AWSXRay.setContextMissingStrategy((message: string) => {
@@ -113,6 +127,8 @@ export function configureTracing(options: TracingOptions): void {
 
 /** One line describing the set-up, for the start-up log. */
 export function describeTracing(): string {
+  if (tracingDisabledBecause)
+    return 'X-Ray: tracing disabled (AWS_XRAY_DAEMON_ADDRESS is unusable, see above)';
   const naming = hostPattern
     ? `Host if it matches ${JSON.stringify(hostPattern)}, else ${SERVICE_NAME}`
     : SERVICE_NAME;
@@ -142,26 +158,35 @@ function wellFormed(header: Record<string, string | undefined>): Record<string, 
  * router layer.
  */
 export function traced(listener: Listener): Listener {
+  if (tracingDisabledBecause) return listener;
   return (req, res) => {
-    const trace = req.headers[TRACE_HEADER] ? wellFormed(middleware.processHeaders(req)) : {};
-    let decision: boolean | string | undefined =
-      trace.sampled === '1' ? true : trace.sampled === '0' ? false : undefined;
-    // Asked with the service name, not the dynamic segment name: see NAMES AGREE.
-    decision ??= sampler.shouldSample({
-      host: req.headers.host,
-      httpMethod: req.method,
-      urlPath: req.url,
-      serviceName: SERVICE_NAME,
-    });
-    if (!decision) {
-      // Not sampled: answer a caller that asked for the decision, nothing else.
-      if (trace.sampled === '?' && trace.root) res.setHeader(TRACE_HEADER, `Root=${trace.root};Sampled=0`);
-      listener(req, res);
-      return;
+    try {
+      trace(req, res);
+    } catch (err) {
+      tracingFailed(err);
     }
-    startSegment(req, res, trace, decision);
     listener(req, res);
   };
+}
+
+/** Decides sampling and, when sampled, starts the request's segment. */
+function trace(req: IncomingMessage, res: ServerResponse): void {
+  const header = req.headers[TRACE_HEADER] ? wellFormed(middleware.processHeaders(req)) : {};
+  let decision: boolean | string | undefined =
+    header.sampled === '1' ? true : header.sampled === '0' ? false : undefined;
+  // Asked with the service name, not the dynamic segment name: see NAMES AGREE.
+  decision ??= sampler.shouldSample({
+    host: req.headers.host,
+    httpMethod: req.method,
+    urlPath: req.url,
+    serviceName: SERVICE_NAME,
+  });
+  if (decision) {
+    startSegment(req, res, header, decision);
+  } else if (header.sampled === '?' && header.root) {
+    // Not sampled: answer a caller that asked for the decision, nothing else.
+    res.setHeader(TRACE_HEADER, `Root=${header.root};Sampled=0`);
+  }
 }
 
 /**
@@ -202,26 +227,39 @@ function startSegment(
   const end = () => {
     if (ended) return;
     ended = true;
-    // As the SDK's own middleware closes a segment (mw_utils.traceRequestResponseCycle).
-    if (res.statusCode === 429) segment.addThrottleFlag();
-    if (res.statusCode >= 500) segment.addFaultFlag();
-    else if (res.statusCode >= 400) segment.addErrorFlag();
-    const http = (segment as unknown as { http: IncomingRequestData }).http;
-    http.close(res);
-    // The SDK reads the length from `res.headers`, which only some frameworks set.
-    const length = Number(res.getHeader('content-length'));
-    if (Number.isFinite(length) && http.response) http.response.content_length = length;
-    segment.close();
+    try {
+      closeSegment(segment, res);
+    } catch (err) {
+      tracingFailed(err);
+    }
   };
   res.once('finish', end);
   res.once('close', end);
+}
+
+/** Records the response on the segment and closes it, which sends it to the daemon. */
+function closeSegment(segment: Segment, res: ServerResponse): void {
+  // As the SDK's own middleware closes a segment (mw_utils.traceRequestResponseCycle).
+  if (res.statusCode === 429) segment.addThrottleFlag();
+  if (res.statusCode >= 500) segment.addFaultFlag();
+  else if (res.statusCode >= 400) segment.addErrorFlag();
+  const http = (segment as unknown as { http: IncomingRequestData }).http;
+  http.close(res);
+  // The SDK reads the length from `res.headers`, which only some frameworks set.
+  const length = Number(res.getHeader('content-length'));
+  if (Number.isFinite(length) && http.response) http.response.content_length = length;
+  segment.close();
 }
 
 /** Error hook: records `err` on the request's segment, if the request is traced. Call it from the error handler. */
 export function recordError(err: unknown, req: IncomingMessage): void {
   const segment = segments.get(req);
   if (segment && err !== null && (typeof err === 'object' || typeof err === 'string')) {
-    segment.addError(err as Error | string);
+    try {
+      segment.addError(err as Error | string);
+    } catch (failure) {
+      tracingFailed(failure);
+    }
   }
 }
 
@@ -231,10 +269,40 @@ const NOOP_SPAN: Span = { annotate() {}, metadata() {} };
 class SubsegmentSpan implements Span {
   constructor(readonly subsegment: Subsegment) {}
   annotate(key: string, value: string | number | boolean): void {
-    this.subsegment.addAnnotation(key, value);
+    try {
+      this.subsegment.addAnnotation(key, value);
+    } catch (err) {
+      tracingFailed(err);
+    }
   }
   metadata(key: string, value: unknown, namespace?: string): void {
-    this.subsegment.addMetadata(key, value, namespace);
+    try {
+      this.subsegment.addMetadata(key, value, namespace);
+    } catch (err) {
+      tracingFailed(err);
+    }
+  }
+}
+
+/** A new subsegment of `parent`, or undefined when the request is not traced (or the SDK failed). */
+function openSubsegment(parent: TraceParent, name: string): Subsegment | undefined {
+  try {
+    const owner =
+      parent instanceof SubsegmentSpan ? parent.subsegment : segments.get(parent as IncomingMessage);
+    return owner?.addNewSubsegment(cleanSegmentName(name, 'subsegment'));
+  } catch (err) {
+    tracingFailed(err);
+    return undefined;
+  }
+}
+
+/** Closes `sub`, recording `err` when `fn` failed. Closing the last one may send the segment. */
+function closeSubsegment(sub: Subsegment, failed: boolean, err?: unknown): void {
+  try {
+    if (failed) sub.close(errorOf(err));
+    else sub.close();
+  } catch (failure) {
+    tracingFailed(failure);
   }
 }
 
@@ -249,28 +317,26 @@ function errorOf(err: unknown): Error | string {
  * just runs, with a span that records nothing.
  */
 export function withSubsegment<T>(parent: TraceParent, name: string, fn: (span: Span) => T): T {
-  const owner =
-    parent instanceof SubsegmentSpan ? parent.subsegment : segments.get(parent as IncomingMessage);
-  if (!owner) return fn(NOOP_SPAN);
-  const sub = owner.addNewSubsegment(cleanSegmentName(name, 'subsegment'));
+  const sub = openSubsegment(parent, name);
+  if (!sub) return fn(NOOP_SPAN);
   let result: T;
   try {
     result = fn(new SubsegmentSpan(sub));
   } catch (err) {
-    sub.close(errorOf(err));
+    closeSubsegment(sub, true, err);
     throw err;
   }
   if (typeof (result as { then?: unknown } | null)?.then !== 'function') {
-    sub.close();
+    closeSubsegment(sub, false);
     return result;
   }
   return Promise.resolve(result).then(
     (value) => {
-      sub.close();
+      closeSubsegment(sub, false);
       return value;
     },
     (err: unknown) => {
-      sub.close(errorOf(err));
+      closeSubsegment(sub, true, err);
       throw err;
     },
   ) as T;
