@@ -73,7 +73,8 @@ async function doctor(args: string[], env = doctorEnv()): Promise<Run> {
   const io: Io = { cwd: dir, env, out: (l) => out.push(l), err: (l) => err.push(l), interactive: false };
   const code = await runDoctor(parseInvocation(['doctor', ...args]), io, {
     pollMs: { first: 50, max: 200 },
-    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20, budgetMs: 100 },
+    // budgetMs covers the attempts too (setup's deadlines): room for a slow first call under load.
+    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20, budgetMs: 10_000 },
   });
   const ops = xray.calls
     .slice(before)

@@ -69,7 +69,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     summary: 'Create or update the X-Ray group and sampling rule, verify the Rollbar token',
     takesAnswers: false,
     flags: [
-      { flag: 'strict', description: 'Exit non-zero when a step is skipped or fails' },
+      { flag: 'strict', description: 'Exit 1 also when a step is skipped (no credentials or token)' },
       { flag: 'dry-run', description: 'Print the calls it would make; make none' },
     ],
   },

@@ -1,24 +1,20 @@
 // The checks that ask X-Ray: `aws`, `group`, `rule`. Read calls only
 // (GetGroups, GetSamplingRules), through setup's credential chain, endpoint
 // handling, retries and one-line errors.
-import {
-  GetSamplingRulesCommand,
-  XRayClient,
-  type GroupSummary,
-  type SamplingRule,
-} from '@aws-sdk/client-xray';
+import type { GroupSummary, SamplingRule, XRayClient } from '@aws-sdk/client-xray';
 import { groupFilterExpression } from '../answers/names.js';
 import type { Env } from '../cli/io.js';
 import { configuredEndpoint, resolveCredentials, resolveRegion } from '../setup/aws-env.js';
+import { shownUrl } from '../setup/redact.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../setup/retry.js';
 import { RULE_FILE, type RuleFields } from '../setup/rule-file.js';
 import { ruleChanges, XRayApi, XRayCallError } from '../setup/xray.js';
+import { createXRayClient } from '../setup/xray-client.js';
 import { forwardedHost, type Workspace } from './local-checks.js';
 import type { CheckResult } from './report.js';
 import { samplesNothing, shadowingRule, type MatchableRule, type SampledRequest } from './rule-match.js';
 
 const SETUP = 'npx cruddur-observability setup';
-const MAX_PAGES = 100;
 
 export interface XRayAccess {
   api: XRayApi;
@@ -49,8 +45,9 @@ export async function checkAws(
       },
     };
   }
-  const region = await resolveRegion(env, ws.answers.region);
-  const creds = await resolveCredentials(env, region.region);
+  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...policy };
+  const region = await resolveRegion(env, ws.answers.region, retry.attemptTimeoutMs);
+  const creds = await resolveCredentials(env, region.region, retry.attemptTimeoutMs);
   if (!creds.ok) {
     return {
       result: {
@@ -65,15 +62,15 @@ export async function checkAws(
       },
     };
   }
-  const where = endpoint ? endpoint.url : `https://xray.${region.region}.amazonaws.com`;
-  const client = new XRayClient({
+  const where = shownUrl(endpoint ? endpoint.url : `https://xray.${region.region}.amazonaws.com`);
+  // setup's client: every answer bounded, every call under a deadline (each call its own budget).
+  const client = createXRayClient({
     region: region.region,
     credentials: creds.credentials,
     ...(endpoint ? { endpoint: endpoint.url } : {}),
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 },
+    attemptTimeoutMs: retry.attemptTimeoutMs,
   });
-  const api = new XRayApi(client, { ...DEFAULT_RETRY_POLICY, ...policy }, where);
+  const api = new XRayApi(client, retry, where);
   try {
     const group = await api.findGroup(ws.answers.groupName);
     return {
@@ -121,21 +118,6 @@ export function checkGroup(ws: Workspace, group: GroupSummary | undefined): Chec
   return { id: 'group', status: 'ok', message: `group ${JSON.stringify(name)} exists with filter ${want}` };
 }
 
-async function allSamplingRules(api: XRayApi): Promise<SamplingRule[]> {
-  const rules: SamplingRule[] = [];
-  let token: string | undefined;
-  for (let n = 0; n < MAX_PAGES; n++) {
-    const page = await api.call('GetSamplingRules', (c) =>
-      c.send(new GetSamplingRulesCommand(token ? { NextToken: token } : {})),
-    );
-    for (const record of page.SamplingRuleRecords ?? [])
-      if (record.SamplingRule) rules.push(record.SamplingRule);
-    if (!page.NextToken || page.NextToken === token) break;
-    token = page.NextToken;
-  }
-  return rules;
-}
-
 function asMatchable(r: SamplingRule): MatchableRule {
   return {
     RuleName: r.RuleName ?? '',
@@ -172,7 +154,7 @@ export async function checkRule(ws: Workspace, access: XRayAccess, env: Env): Pr
   const name = file?.RuleName ?? ws.answers.ruleName;
   let rules: SamplingRule[];
   try {
-    rules = await allSamplingRules(access.api);
+    rules = await access.api.listSamplingRules();
   } catch (err) {
     return {
       id: 'rule',

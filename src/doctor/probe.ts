@@ -128,8 +128,8 @@ export async function checkTrace(
   try {
     for (;;) {
       if (landedAt === undefined) {
-        const out = await access.api.call('BatchGetTraces', (c) =>
-          c.send(new BatchGetTracesCommand({ TraceIds: [ids.root] })),
+        const out = await access.api.call('BatchGetTraces', (c, abortSignal) =>
+          c.send(new BatchGetTracesCommand({ TraceIds: [ids.root] }), { abortSignal }),
         );
         const trace = out.Traces?.find((t) => t.Id === ids.root);
         if (trace?.Segments?.length) {
@@ -138,13 +138,14 @@ export async function checkTrace(
         }
       }
       if (landedAt !== undefined) {
-        const summaries = await access.api.call('GetTraceSummaries', (c) =>
+        const summaries = await access.api.call('GetTraceSummaries', (c, abortSignal) =>
           c.send(
             new GetTraceSummariesCommand({
               StartTime: windowStart,
               EndTime: new Date(Date.now() + 60_000),
               FilterExpression: filter,
             }),
+            { abortSignal },
           ),
         );
         if (summaries.TraceSummaries?.some((s) => s.Id === ids.root)) {

@@ -10,6 +10,8 @@
 // between: the window is the resolution only.
 import { XRayClient } from '@aws-sdk/client-xray';
 import type { Env } from '../cli/io.js';
+import { redactUserinfo } from './redact.js';
+import { AttemptTimedOut, within } from './retry.js';
 
 export interface StaticCredentials {
   accessKeyId: string;
@@ -64,10 +66,14 @@ export function configuredEndpoint(env: Env): Endpoint | { error: string } | und
     try {
       url = new URL(raw);
     } catch {
-      return { error: `${source}=${JSON.stringify(raw)} is not a URL; use e.g. http://127.0.0.1:4566` };
+      return {
+        error: `${source}=${JSON.stringify(redactUserinfo(raw))} is not a URL; use e.g. http://127.0.0.1:4566`,
+      };
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return { error: `${source} must be an http:// or https:// URL, not ${JSON.stringify(raw)}` };
+      return {
+        error: `${source} must be an http:// or https:// URL, not ${JSON.stringify(redactUserinfo(raw))}`,
+      };
     }
     return { url: raw, source };
   }
@@ -86,14 +92,14 @@ export interface ResolvedRegion {
  * region of the shared config profile (AWS_PROFILE), then the answer stored
  * in .yo-rc.json.
  */
-export async function resolveRegion(env: Env, fallback: string): Promise<ResolvedRegion> {
+export async function resolveRegion(env: Env, fallback: string, timeoutMs: number): Promise<ResolvedRegion> {
   for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
     const v = env[name]?.trim();
     if (v) return { region: v, source: name };
   }
   const fromProfile = await withProcessEnv(quietEnv(env), async () => {
     try {
-      return await new XRayClient({}).config.region();
+      return await within(timeoutMs, () => new XRayClient({}).config.region());
     } catch {
       return undefined; // "Region is missing": no profile region
     }
@@ -103,14 +109,20 @@ export async function resolveRegion(env: Env, fallback: string): Promise<Resolve
 }
 
 /**
- * Resolves credentials through the SDK's default chain. `missing` is true when
- * no provider had any (the "set these variables" case); otherwise `message`
- * is the provider's own complaint (an expired SSO session, a broken profile).
+ * Resolves credentials through the SDK's default chain, within `timeoutMs`
+ * (some providers make network calls: SSO, web identity, container and
+ * instance roles). `missing` is true when no provider had any (the "set these
+ * variables" case); otherwise `message` is the provider's own complaint (an
+ * expired SSO session, a broken profile) or the timeout.
  */
-export async function resolveCredentials(env: Env, region: string): Promise<CredentialsOutcome> {
+export async function resolveCredentials(
+  env: Env,
+  region: string,
+  timeoutMs: number,
+): Promise<CredentialsOutcome> {
   return withProcessEnv(quietEnv(env), async () => {
     try {
-      const identity = await new XRayClient({ region }).config.credentials();
+      const identity = await within(timeoutMs, () => new XRayClient({ region }).config.credentials());
       const { accessKeyId, secretAccessKey, sessionToken, expiration } = identity;
       return {
         ok: true,
@@ -122,6 +134,15 @@ export async function resolveCredentials(env: Env, region: string): Promise<Cred
         },
       };
     } catch (err) {
+      if (err instanceof AttemptTimedOut) {
+        return {
+          ok: false,
+          missing: false,
+          message:
+            `no credentials within ${(timeoutMs / 1000).toFixed(1)} s: a provider of the chain ` +
+            '(SSO, web identity, a container or instance role) did not answer',
+        };
+      }
       const e = err as Error;
       const missing = e.name === 'CredentialsProviderError' && /from any providers/i.test(e.message);
       return { ok: false, missing, message: e.message };

@@ -19,14 +19,16 @@ export interface StepResult {
   detail?: string;
 }
 
-/** Statuses that mean the step's goal was not reached. */
-const NOT_DONE: ReadonlySet<StepStatus> = new Set<StepStatus>([
-  'skipped',
+/** Statuses that mean the service refused, or could not be reached or understood. */
+const FAILED: ReadonlySet<StepStatus> = new Set<StepStatus>([
   'rejected',
   'limited scope',
   'unreachable',
   'failed',
 ]);
+
+/** Statuses that mean the step's goal was not reached. */
+const NOT_DONE: ReadonlySet<StepStatus> = new Set<StepStatus>(['skipped', ...FAILED]);
 
 export function isNotDone(r: StepResult): boolean {
   return NOT_DONE.has(r.status);
@@ -40,11 +42,12 @@ export function formatStep(r: StepResult): string {
 }
 
 /**
- * Exit code: a skipped or failed step ends the run non-zero only under
- * --strict; without it `setup` is advisory (it runs in workspace start-up
- * tasks, where a missing secret must not break the workspace).
+ * Exit code: 1 when a step failed. A skipped step (no credentials, no token)
+ * ends the run non-zero only under --strict: `setup` runs in workspace
+ * start-up tasks, where a secret not yet set must not read as a breakage.
  */
 export function exitCode(results: StepResult[], strict: boolean): number {
+  if (results.some((r) => FAILED.has(r.status))) return 1;
   return strict && results.some(isNotDone) ? 1 : 0;
 }
 

@@ -1,5 +1,6 @@
-// The Rollbar half of `setup`: prove that ROLLBAR_ACCESS_TOKEN can do what the
-// backend does with it, which is post server-side items.
+// The Rollbar half of `setup` (and of `doctor`): prove that
+// ROLLBAR_ACCESS_TOKEN can do what the backend does with it, which is post
+// server-side items.
 //
 // How: POST a deploy to `<ROLLBAR_ENDPOINT>deploy/`. Rollbar documents
 // `post_server_item` as the scope that may "perform all POST requests to
@@ -11,35 +12,61 @@
 // Read-scope calls (GET /project, /items) would not prove post_server_item,
 // and a `read` token would pass them while the backend's reports bounce.
 //
-// Why `fetch` and not the `rollbar` package: the package has no deploy call,
-// turns every API error into `Error('Api error: ...')` without the HTTP
-// status (needed to tell a rejected token from a limited one from an outage),
-// and logs Rollbar's message itself, which for a bad token is
-// "access token not found: <the token>" -- a secret in the terminal and CI log.
-// Here the status is classified and the token is cut out of every message.
-import type { StepResult } from './report.js';
-import { oneLine } from './report.js';
-import { DEFAULT_RETRY_POLICY, GaveUp, withRetry, type Retryability, type RetryPolicy } from './retry.js';
+// "Verified" needs Rollbar's own answer, not just a 2xx: a captive portal, a
+// proxy or a wrong host answers 200 too. Rollbar answers an accepted deploy
+// with JSON `{"data": {"deploy_id": <number>}}` (what Rollbar's own deploy
+// clients read: rollbar-gem's Deploy.report, rollbar/github-deploy-action),
+// its other calls with `{"err": 0, "result": {...}}`; both are accepted.
+// Refusals are `{"err": 1, "message": "..."}`.
+//
+// Why not the `rollbar` package: it has no deploy call, turns every API error
+// into `Error('Api error: ...')` without the HTTP status (needed to tell a
+// rejected token from a limited one from an outage), and logs Rollbar's
+// message itself, which for a bad token is "access token not found: <the
+// token>" -- a secret in the terminal and CI log. Here the status is
+// classified and the token is cut out of every message.
 import type { Env } from '../cli/io.js';
+import { formatBytes, requestText, ResponseTooLarge, type HttpAnswer } from './http.js';
+import { shownUrl } from './redact.js';
+import { oneLine, type StepResult } from './report.js';
+import {
+  AttemptTimedOut,
+  DEFAULT_RETRY_POLICY,
+  GaveUp,
+  withRetry,
+  type Retryability,
+  type RetryPolicy,
+} from './retry.js';
 
 export const DEFAULT_ROLLBAR_ENDPOINT = 'https://api.rollbar.com/api/1/';
 export const ROLLBAR_STEP = 'rollbar token';
 export const SETUP_REVISION = 'cruddur-observability-setup';
-const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_ATTEMPTS = 3;
+/** Rollbar's answers to a deploy are tens of bytes; a page or a stream is not Rollbar. */
+export const MAX_ROLLBAR_ANSWER_BYTES = 64 * 1024;
 
 const WHERE_TO_SET =
   'set it with `gp env ROLLBAR_ACCESS_TOKEN=...` in Gitpod (then `eval $(gp env -e)` in open terminals), ' +
   'as a Codespaces secret (GitHub Settings > Codespaces > Secrets), or in .env';
 const WHICH_TOKEN =
   'a project access token with the post_server_item scope (Rollbar: Project > Settings > Project Access Tokens)';
+const CHECK_ENDPOINT = `check the network, and ROLLBAR_ENDPOINT if you set it (default ${DEFAULT_ROLLBAR_ENDPOINT})`;
 
 export interface RollbarOptions {
   env: Env;
   /** Rollbar environment the deploy is recorded under (the backend's). */
   environment: string;
-  timeoutMs?: number;
+  /** Attempts (at most 3 here), per-attempt deadline and overall budget. */
   policy?: RetryPolicy;
+}
+
+/** What the check found; `outcome` is the step's status. */
+export interface TokenCheck {
+  outcome: 'verified' | 'skipped' | 'rejected' | 'limited scope' | 'unreachable' | 'failed';
+  /** One line: what Rollbar said and what to do (empty when verified). */
+  detail: string;
+  /** The deploy Rollbar recorded, when verified through a deploy answer. */
+  deployId?: number;
 }
 
 /** `ROLLBAR_ENDPOINT` (default https://api.rollbar.com/api/1/) as a base URL ending in `/`. */
@@ -51,7 +78,7 @@ export function rollbarBase(env: Env): URL | { error: string } {
     return url;
   } catch {
     return {
-      error: `ROLLBAR_ENDPOINT=${JSON.stringify(raw)} is not an http(s) URL; use e.g. ${DEFAULT_ROLLBAR_ENDPOINT}`,
+      error: `ROLLBAR_ENDPOINT=${JSON.stringify(shownUrl(raw))} is not an http(s) URL; use e.g. ${DEFAULT_ROLLBAR_ENDPOINT}`,
     };
   }
 }
@@ -72,137 +99,173 @@ function redact(message: string, token: string): string {
   return message.split(`: ${token}`).join('').split(token).join('<ROLLBAR_ACCESS_TOKEN>');
 }
 
-function missingToken(): StepResult {
-  return {
-    step: ROLLBAR_STEP,
-    status: 'skipped',
-    detail: `ROLLBAR_ACCESS_TOKEN is not set; ${WHERE_TO_SET}: ${WHICH_TOKEN}`,
-  };
-}
+const MISSING: TokenCheck = {
+  outcome: 'skipped',
+  detail: `ROLLBAR_ACCESS_TOKEN is not set; ${WHERE_TO_SET}: ${WHICH_TOKEN}`,
+};
 
 /** What a dry run prints for this step: the call it would make, or why it would be skipped. */
 export function rollbarDryRun(opts: RollbarOptions): { line: string } | { result: StepResult } {
-  if (!opts.env.ROLLBAR_ACCESS_TOKEN?.trim()) return { result: missingToken() };
+  if (!opts.env.ROLLBAR_ACCESS_TOKEN?.trim()) return { result: toStep(MISSING) };
   const base = rollbarBase(opts.env);
   if ('error' in base) return { result: { step: ROLLBAR_STEP, status: 'failed', detail: base.error } };
   const body = JSON.stringify(deployBody(opts.environment));
   return {
-    line: `would call POST ${new URL('deploy/', base).href} ${body} (header X-Rollbar-Access-Token: $ROLLBAR_ACCESS_TOKEN)`,
+    line: `would call POST ${shownUrl(new URL('deploy/', base))} ${body} (header X-Rollbar-Access-Token: $ROLLBAR_ACCESS_TOKEN)`,
   };
-}
-
-interface Answer {
-  status: number;
-  message: string;
 }
 
 /** Rollbar's 429 or 5xx, carried through withRetry so the last one can be reported. */
 class RetryableAnswer extends Error {
-  constructor(readonly answer: Answer) {
+  constructor(readonly answer: HttpAnswer) {
     super(`HTTP ${answer.status}`);
   }
 }
 
+const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED']);
+
 /** Rollbar's throttling and server errors, and connections dropped mid-request, are worth another try. */
 function classifyRollbarError(err: unknown): Retryability {
   if (err instanceof RetryableAnswer) return err.answer.status === 429 ? 'throttled' : 'transient';
-  return ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(networkCode(err)) ? 'transient' : false;
+  return TRANSIENT_NETWORK.has(networkCode(err)) ? 'transient' : false;
 }
 
 function networkCode(err: unknown): string {
-  const e = err as {
-    name?: string;
-    code?: string;
-    cause?: { code?: string; name?: string; message?: string };
-  };
-  if (e?.name === 'TimeoutError') return 'timeout';
-  return e?.cause?.code ?? e?.code ?? e?.cause?.name ?? 'network error';
+  return (err as { code?: unknown } | null)?.code?.toString() ?? 'network error';
 }
 
-export async function verifyRollbarToken(opts: RollbarOptions): Promise<StepResult> {
-  const token = opts.env.ROLLBAR_ACCESS_TOKEN?.trim() ?? '';
-  if (!token) return missingToken();
-  const base = rollbarBase(opts.env);
-  if ('error' in base) return { step: ROLLBAR_STEP, status: 'failed', detail: base.error };
-  const url = new URL('deploy/', base);
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const policy = opts.policy ?? DEFAULT_RETRY_POLICY;
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
+type Reading =
+  | { kind: 'accepted'; deployId?: number }
+  | { kind: 'refused'; message: string }
+  | { kind: 'foreign'; what: string };
+
+/** Whether an answer is Rollbar's, and what it says. */
+function read(answer: HttpAnswer): Reading {
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    const what = answer.text.trim() ? answer.contentType || 'a body' : 'an empty body';
+    return { kind: 'foreign', what: `${what} that is not JSON` };
+  }
+  if (!isObject(body)) return { kind: 'foreign', what: 'JSON that is not an object' };
+  const ok = answer.status >= 200 && answer.status < 300;
+  if (ok && isObject(body.data) && typeof body.data.deploy_id === 'number') {
+    return { kind: 'accepted', deployId: body.data.deploy_id };
+  }
+  if (ok && body.err === 0 && isObject(body.result)) return { kind: 'accepted' };
+  if (body.err !== undefined && body.err !== 0 && typeof body.message === 'string') {
+    return { kind: 'refused', message: body.message };
+  }
+  return { kind: 'foreign', what: "JSON that is not Rollbar's answer" };
+}
+
+/**
+ * Posts the token-check deploy and says what Rollbar made of it. Never
+ * throws; every outcome, hostile ones included (no answer, a closed
+ * connection, an HTML page, an endless body), is a TokenCheck with one line.
+ */
+export async function checkRollbarToken(opts: RollbarOptions): Promise<TokenCheck> {
+  const token = opts.env.ROLLBAR_ACCESS_TOKEN?.trim() ?? '';
+  if (!token) return MISSING;
+  const base = rollbarBase(opts.env);
+  if ('error' in base) return { outcome: 'failed', detail: base.error };
+  const url = new URL('deploy/', base);
+  const at = shownUrl(url.origin);
+  const policy = opts.policy ?? DEFAULT_RETRY_POLICY;
   const attempts = Math.min(MAX_ATTEMPTS, policy.maxAttempts);
-  const post = async (): Promise<Answer> => {
-    const res = await fetch(url, {
+
+  const post = async (signal: AbortSignal): Promise<HttpAnswer> => {
+    const answer = await requestText(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-rollbar-access-token': token },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'x-rollbar-access-token': token,
+      },
       body: JSON.stringify(deployBody(opts.environment)),
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'error',
+      signal,
+      maxBodyBytes: MAX_ROLLBAR_ANSWER_BYTES,
     });
-    const text = await res.text();
-    let message = '';
-    try {
-      const body = JSON.parse(text) as { message?: unknown };
-      if (typeof body.message === 'string') message = body.message;
-    } catch {
-      message = text.slice(0, 200);
-    }
-    const answer = { status: res.status, message: redact(oneLine(message), token) };
     if (answer.status === 429 || answer.status >= 500) throw new RetryableAnswer(answer);
     return answer;
   };
 
-  let answer: Answer;
+  let answer: HttpAnswer;
+  let tries = '';
   try {
     answer = (await withRetry(post, classifyRollbarError, { ...policy, maxAttempts: attempts })).value;
   } catch (err) {
     const last = err instanceof GaveUp ? err.last : err;
+    if (err instanceof GaveUp) {
+      tries = ` after ${err.attempts} attempt${err.attempts === 1 ? '' : 's'} over ${(err.elapsedMs / 1000).toFixed(1)} s`;
+    }
     if (last instanceof RetryableAnswer) {
       answer = last.answer;
-    } else {
-      const code = networkCode(last);
-      const why =
-        code === 'timeout'
-          ? `no answer from ${url.origin} within ${(timeoutMs / 1000).toFixed(1)} s`
-          : `could not reach ${url.origin} (${code})`;
+    } else if (last instanceof ResponseTooLarge) {
       return {
-        step: ROLLBAR_STEP,
-        status: 'unreachable',
-        detail: `${why}; check the network, and ROLLBAR_ENDPOINT if you set it (default ${DEFAULT_ROLLBAR_ENDPOINT})`,
+        outcome: 'failed',
+        detail: `${at} answered with more than ${formatBytes(last.limit)}, which is not Rollbar's API; ${CHECK_ENDPOINT}`,
       };
+    } else {
+      const why =
+        last instanceof AttemptTimedOut
+          ? `no answer from ${at} within ${(policy.attemptTimeoutMs / 1000).toFixed(1)} s`
+          : `could not reach ${at} (${networkCode(last)})`;
+      return { outcome: 'unreachable', detail: `${why}${tries}; ${CHECK_ENDPOINT}` };
     }
   }
 
-  const { status, message } = answer;
-  const said = message ? `Rollbar says ${JSON.stringify(message)}` : `Rollbar answered HTTP ${status}`;
-  if (status >= 200 && status < 300) {
-    return { step: ROLLBAR_STEP, status: 'verified', detail: 'post_server_item' };
-  }
-  if (status === 403 && /insufficient privileges|scope/i.test(message)) {
+  const { status } = answer;
+  const reading = read(answer);
+  if (reading.kind === 'accepted') {
     return {
-      step: ROLLBAR_STEP,
-      status: 'limited scope',
-      detail: `${said}; the backend reports server-side errors, which needs ${WHICH_TOKEN}`,
-    };
-  }
-  if (status === 401 || status === 403) {
-    return {
-      step: ROLLBAR_STEP,
-      status: 'rejected',
-      detail: `${said}; put ${WHICH_TOKEN} in ROLLBAR_ACCESS_TOKEN`,
+      outcome: 'verified',
+      detail: '',
+      ...(reading.deployId !== undefined ? { deployId: reading.deployId } : {}),
     };
   }
   if (status === 404 || status === 405) {
     return {
-      step: ROLLBAR_STEP,
-      status: 'failed',
-      detail: `${said} for POST ${url.href}; ROLLBAR_ENDPOINT should be Rollbar's API base, e.g. ${DEFAULT_ROLLBAR_ENDPOINT}`,
+      outcome: 'failed',
+      detail: `${at} answered HTTP ${status} to POST ${shownUrl(url)}; ROLLBAR_ENDPOINT should be Rollbar's API base, e.g. ${DEFAULT_ROLLBAR_ENDPOINT}`,
     };
+  }
+  if (reading.kind === 'foreign') {
+    return {
+      outcome: 'failed',
+      detail:
+        `${at} answered HTTP ${status} with ${reading.what}, so this is not Rollbar's API ` +
+        `(a captive portal, a proxy, or a wrong ROLLBAR_ENDPOINT?); ${CHECK_ENDPOINT}`,
+    };
+  }
+  const message = redact(oneLine(reading.message), token);
+  const said = `Rollbar says ${JSON.stringify(message)}`;
+  if (status === 403 && /insufficient privileges|scope/i.test(message)) {
+    return {
+      outcome: 'limited scope',
+      detail: `${said}; the backend reports server-side errors, which needs ${WHICH_TOKEN}`,
+    };
+  }
+  if (status === 401 || status === 403) {
+    return { outcome: 'rejected', detail: `${said}; put ${WHICH_TOKEN} in ROLLBAR_ACCESS_TOKEN` };
   }
   if (status === 429 || status >= 500) {
-    return {
-      step: ROLLBAR_STEP,
-      status: 'failed',
-      detail: `${said} (HTTP ${status}) after ${attempts} attempts; run setup again later`,
-    };
+    return { outcome: 'failed', detail: `${said} (HTTP ${status})${tries}; run setup again later` };
   }
-  return { step: ROLLBAR_STEP, status: 'failed', detail: `${said} (HTTP ${status})` };
+  return { outcome: 'failed', detail: `${said} (HTTP ${status})` };
+}
+
+export function toStep(check: TokenCheck): StepResult {
+  if (check.outcome === 'verified')
+    return { step: ROLLBAR_STEP, status: 'verified', detail: 'post_server_item' };
+  return { step: ROLLBAR_STEP, status: check.outcome, detail: check.detail };
+}
+
+export async function verifyRollbarToken(opts: RollbarOptions): Promise<StepResult> {
+  return toStep(await checkRollbarToken(opts));
 }

@@ -4,22 +4,30 @@
 // (the CLI passes process.env and answers from .yo-rc.json), every line goes
 // out through `opts.log`, and the exit code is returned.
 //
-// Output: one line per step, `<step>: created | updated (<field> <old> -> <new>, ...)
-// | unchanged | verified (...) | skipped: <why and how to fix> | failed: <operation:
-// service message; what to do>`, plus an `x-ray:` line saying which region and
-// endpoint were used (the usual reason "nothing appears" is the wrong region).
+// Output: one line per step, always, whatever the network does: `<step>: created
+// | updated (<field> <old> -> <new>, ...) | unchanged | verified (...) |
+// skipped: <why and how to fix> | failed | rejected | limited scope |
+// unreachable: <what happened; what to do>`, plus an `x-ray:` line saying which
+// region and endpoint were used (the usual reason "nothing appears" is the wrong
+// region). No secret is printed: every line passes the Redactor.
+//
+// Exit code: 2 on bad input (an endpoint variable that is not a URL, a missing
+// or invalid aws/json/x-ray.json: one line, no call made); 1 when a step failed
+// (the service refused, or could not be reached or understood); 1 when a step
+// was skipped (no credentials, no token) under --strict; 0 otherwise.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { XRayClient } from '@aws-sdk/client-xray';
-import type { Answers } from '../answers/table.js';
+import { UsageError, type Answers } from '../answers/table.js';
 import { groupFilterExpression, xrayGlob } from '../answers/names.js';
 import type { Env } from '../cli/io.js';
-import { configuredEndpoint, resolveCredentials, resolveRegion } from './aws-env.js';
-import { exitCode, formatStep, type StepResult } from './report.js';
+import { configuredEndpoint, resolveCredentials, resolveRegion, type Endpoint } from './aws-env.js';
+import { Redactor, shownUrl } from './redact.js';
+import { exitCode, formatStep, oneLine, type StepResult } from './report.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
-import { rollbarDryRun, verifyRollbarToken } from './rollbar.js';
+import { rollbarBase, rollbarDryRun, ROLLBAR_STEP, verifyRollbarToken } from './rollbar.js';
 import { readRuleFile, RuleFileError, type RuleFields } from './rule-file.js';
+import { createXRayClient } from './xray-client.js';
 import {
   createRuleRequest,
   ensureGroup,
@@ -36,15 +44,13 @@ export interface SetupOptions {
   answers: Answers;
   /** The environment to use instead of process.env (credentials, region, endpoints, tokens). */
   env: Env;
-  /** Exit non-zero when any step is skipped or fails. */
+  /** Exit 1 also when a step is skipped (no credentials, no token). */
   strict: boolean;
   /** Print the calls that would be made; make none. */
   dryRun: boolean;
   log: (line: string) => void;
-  /** Overrides of the retry policy (tests make it fast). */
+  /** Overrides of the retry policy and deadlines (tests make them short). */
   retry?: Partial<RetryPolicy>;
-  /** Per-request timeout for the Rollbar check. Default 10 s. */
-  rollbarTimeoutMs?: number;
 }
 
 const NO_AWS_CREDENTIALS =
@@ -72,25 +78,44 @@ export async function withDotEnv(cwd: string, env: Env): Promise<Env> {
   return merged;
 }
 
-/** aws/json/x-ray.json's rule, or the failed step that reports why it cannot be used. */
-async function loadRuleFile(
-  cwd: string,
-  answeredRuleName: string,
-): Promise<{ ok: true; rule: RuleFields } | { ok: false; failure: StepResult }> {
+/**
+ * The inputs setup needs, checked before any call: a problem is the user's
+ * to fix (UsageError: one line, exit 2), not a step that failed.
+ */
+async function checkedInputs(cwd: string, env: Env): Promise<RuleFields> {
+  const endpoint = configuredEndpoint(env);
+  if (endpoint && 'error' in endpoint) throw new UsageError(endpoint.error);
+  const base = rollbarBase(env);
+  if ('error' in base) throw new UsageError(base.error);
   try {
-    return { ok: true, rule: await readRuleFile(cwd) };
+    return await readRuleFile(cwd);
   } catch (err) {
-    if (!(err instanceof RuleFileError)) throw err;
+    if (err instanceof RuleFileError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Runs one step and always yields its result: a step that throws (a defect,
+ * not a service's answer) is still one `failed` line, never a missing one.
+ */
+async function settled(step: string, run: () => Promise<StepResult>): Promise<StepResult> {
+  try {
+    return await run();
+  } catch (err) {
     return {
-      ok: false,
-      failure: { step: ruleStepName(answeredRuleName), status: 'failed', detail: err.message },
+      step,
+      status: 'failed',
+      detail: `unexpected error: ${oneLine((err as Error)?.message ?? String(err))}`,
     };
   }
 }
 
 export async function runSetup(opts: SetupOptions): Promise<number> {
-  const { answers, log } = opts;
+  const { answers } = opts;
   const env = await withDotEnv(opts.cwd, opts.env);
+  const redactor = Redactor.fromEnv(env);
+  const log = (line: string) => opts.log(redactor.line(line));
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
   const results: StepResult[] = [];
   const emit = (r: StepResult) => {
@@ -98,25 +123,32 @@ export async function runSetup(opts: SetupOptions): Promise<number> {
     log(formatStep(r));
   };
 
+  let rule: RuleFields;
+  try {
+    rule = await checkedInputs(opts.cwd, env);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(redactor.line(err.message));
+    throw err;
+  }
+
   if (opts.dryRun) log('dry run: no calls are made');
   const filter = groupFilterExpression(answers.serviceName);
   const groupStep = groupStepName(answers.groupName);
-  const ruleFile = await loadRuleFile(opts.cwd, answers.ruleName);
-  const ruleStep = ruleFile.ok ? ruleStepName(ruleFile.rule.RuleName) : ruleFile.failure.step;
-  if (ruleFile.ok && !xrayGlob(ruleFile.rule.ServiceName, answers.serviceName)) {
+  const ruleStep = ruleStepName(rule.RuleName);
+  if (!xrayGlob(rule.ServiceName, answers.serviceName)) {
     log(
-      `warning: aws/json/x-ray.json has ServiceName ${JSON.stringify(ruleFile.rule.ServiceName)} but the backend reports as ` +
+      `warning: aws/json/x-ray.json has ServiceName ${JSON.stringify(rule.ServiceName)} but the backend reports as ` +
         `${JSON.stringify(answers.serviceName)}; this rule will not govern its traces`,
     );
   }
   const rollbarEnvironment = env.ROLLBAR_ENVIRONMENT?.trim() || answers.rollbarEnvironment;
 
-  const endpoint = configuredEndpoint(env);
-  const region = await resolveRegion(env, answers.region);
-  const where = endpoint && 'url' in endpoint ? endpoint.url : `https://xray.${region.region}.amazonaws.com`;
+  const endpoint = configuredEndpoint(env) as Endpoint | undefined;
+  const region = await resolveRegion(env, answers.region, policy.attemptTimeoutMs);
+  const where = shownUrl(endpoint ? endpoint.url : `https://xray.${region.region}.amazonaws.com`);
   log(
     `x-ray: region ${region.region} (${region.source})` +
-      (endpoint && 'url' in endpoint ? `, endpoint ${endpoint.url} (${endpoint.source})` : ''),
+      (endpoint ? `, endpoint ${shownUrl(endpoint.url)} (${endpoint.source})` : ''),
   );
 
   if (opts.dryRun) {
@@ -124,74 +156,60 @@ export async function runSetup(opts: SetupOptions): Promise<number> {
     log(`would call GetGroups {} (each page, until group ${answers.groupName} is found)`);
     log(`would call CreateGroup ${JSON.stringify(g)} (if the group is absent)`);
     log(`would call UpdateGroup ${JSON.stringify(g)} (if its filter expression differs)`);
-    if (!ruleFile.ok) emit(ruleFile.failure);
-    else {
-      const { rule } = ruleFile;
-      log(`would call GetSamplingRules {} (each page, until rule ${rule.RuleName} is found)`);
-      log(`would call CreateSamplingRule ${JSON.stringify(createRuleRequest(rule))} (if the rule is absent)`);
-      log(
-        `would call UpdateSamplingRule {"SamplingRuleUpdate":{"RuleName":${JSON.stringify(rule.RuleName)}, ...}} ` +
-          'with only the fields that differ (if any differ)',
-      );
-    }
+    log(`would call GetSamplingRules {} (each page, until rule ${rule.RuleName} is found)`);
+    log(`would call CreateSamplingRule ${JSON.stringify(createRuleRequest(rule))} (if the rule is absent)`);
+    log(
+      `would call UpdateSamplingRule {"SamplingRuleUpdate":{"RuleName":${JSON.stringify(rule.RuleName)}, ...}} ` +
+        'with only the fields that differ (if any differ)',
+    );
     const r = rollbarDryRun({ env, environment: rollbarEnvironment });
     if ('line' in r) log(r.line);
     else emit(r.result);
     return exitCode(results, opts.strict);
   }
 
-  if (endpoint && 'error' in endpoint) {
-    emit({ step: groupStep, status: 'failed', detail: endpoint.error });
-    emit(ruleFile.ok ? { step: ruleStep, status: 'failed', detail: endpoint.error } : ruleFile.failure);
+  const creds = await resolveCredentials(env, region.region, policy.attemptTimeoutMs);
+  if (!creds.ok) {
+    const [status, why, see] = creds.missing
+      ? (['skipped', NO_AWS_CREDENTIALS, 'no AWS credentials (see above)'] as const)
+      : ([
+          'failed',
+          `AWS credentials could not be loaded: ${creds.message}`,
+          'AWS credentials could not be loaded (see above)',
+        ] as const);
+    emit({ step: groupStep, status, detail: why });
+    emit({ step: ruleStep, status, detail: see });
   } else {
-    const creds = await resolveCredentials(env, region.region);
-    if (!creds.ok) {
-      const why = creds.missing
-        ? NO_AWS_CREDENTIALS
-        : `AWS credentials could not be loaded: ${creds.message}`;
-      emit({ step: groupStep, status: 'skipped', detail: why });
+    const client = createXRayClient({
+      region: region.region,
+      credentials: creds.credentials,
+      ...(endpoint ? { endpoint: endpoint.url } : {}),
+      useFipsEndpoint: env.AWS_USE_FIPS_ENDPOINT?.toLowerCase() === 'true',
+      useDualstackEndpoint: env.AWS_USE_DUALSTACK_ENDPOINT?.toLowerCase() === 'true',
+      attemptTimeoutMs: policy.attemptTimeoutMs,
+    });
+    // One XRayApi per step: its calls share the step's budget.
+    const stepApi = () => new XRayApi(client, policy, where, { until: Date.now() + policy.budgetMs });
+    try {
+      const group = await settled(groupStep, () => ensureGroup(stepApi(), answers.groupName, filter));
+      emit(group);
+      // X-Ray gave no answer at all: the rule's calls would only wait as long again.
       emit(
-        ruleFile.ok
+        group.status === 'unreachable'
           ? {
               step: ruleStep,
-              status: 'skipped',
-              detail: creds.missing
-                ? 'no AWS credentials (see above)'
-                : 'AWS credentials could not be loaded (see above)',
+              status: 'unreachable',
+              detail: `not tried: X-Ray at ${where} did not answer (see above)`,
             }
-          : ruleFile.failure,
+          : await settled(ruleStep, () => ensureSamplingRule(stepApi(), rule)),
       );
-    } else {
-      const client = new XRayClient({
-        region: region.region,
-        credentials: creds.credentials,
-        ...(endpoint ? { endpoint: endpoint.url } : {}),
-        useFipsEndpoint: env.AWS_USE_FIPS_ENDPOINT?.toLowerCase() === 'true',
-        useDualstackEndpoint: env.AWS_USE_DUALSTACK_ENDPOINT?.toLowerCase() === 'true',
-        // Retries are ours (retry.ts): one SDK attempt per call.
-        maxAttempts: 1,
-        requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 },
-      });
-      try {
-        emit(await ensureGroup(new XRayApi(client, policy, where), answers.groupName, filter));
-        emit(
-          ruleFile.ok
-            ? await ensureSamplingRule(new XRayApi(client, policy, where), ruleFile.rule)
-            : ruleFile.failure,
-        );
-      } finally {
-        client.destroy();
-      }
+    } finally {
+      client.destroy();
     }
   }
 
   emit(
-    await verifyRollbarToken({
-      env,
-      environment: rollbarEnvironment,
-      policy,
-      ...(opts.rollbarTimeoutMs !== undefined ? { timeoutMs: opts.rollbarTimeoutMs } : {}),
-    }),
+    await settled(ROLLBAR_STEP, () => verifyRollbarToken({ env, environment: rollbarEnvironment, policy })),
   );
   return exitCode(results, opts.strict);
 }

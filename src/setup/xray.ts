@@ -21,8 +21,9 @@ import {
   type SamplingRuleUpdate,
   type XRayClient,
 } from '@aws-sdk/client-xray';
+import { formatBytes } from './http.js';
 import { oneLine, showValue, type StepResult } from './report.js';
-import { GaveUp, withRetry, type RetryPolicy, type Retryability } from './retry.js';
+import { AttemptTimedOut, GaveUp, withRetry, type RetryPolicy, type Retryability } from './retry.js';
 import type { RuleFields } from './rule-file.js';
 
 /** The IAM actions `setup` needs, for the permission message. */
@@ -51,7 +52,8 @@ export const COMPARED_RULE_FIELDS = [
 
 type ComparedField = (typeof COMPARED_RULE_FIELDS)[number];
 
-const MAX_PAGES = 1000;
+/** X-Ray's quotas (25 groups, 25 sampling rules) fit in a few pages; more means a server that never stops. */
+const MAX_PAGES = 100;
 
 // ------------------------------------------------------------ errors
 
@@ -86,12 +88,27 @@ const TRANSIENT_NETWORK = new Set([
   'ENETRESET',
 ]);
 const CLOCK_SKEW = new Set(['RequestTimeTooSkewed', 'RequestExpired', 'RequestInTheFuture']);
+/** What the connection codes mean to a user. */
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'nothing listens there',
+  ECONNRESET: 'the connection was closed without an answer',
+  EPIPE: 'the connection was closed while sending',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be resolved now',
+  ETIMEDOUT: 'no answer in time',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'no route to the network',
+};
 
 interface ErrorFacts {
   name: string;
   message: string;
   status?: number;
   code?: string;
+  /** The answer's content type, when the SDK kept the raw answer. */
+  contentType?: string;
+  /** The SDK could not parse the answer (its "inspect the hidden field" case). */
+  unparsable: boolean;
 }
 
 function facts(err: unknown): ErrorFacts {
@@ -100,18 +117,25 @@ function facts(err: unknown): ErrorFacts {
     message?: string;
     code?: string;
     $metadata?: { httpStatusCode?: number };
+    $response?: { statusCode?: number; headers?: Record<string, string> };
     cause?: { code?: string };
   };
+  const message = e.message ?? String(err);
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  const contentType = e.$response?.headers?.['content-type'];
   return {
     name: e.name ?? 'Error',
-    message: e.message ?? String(err),
-    ...(e.$metadata?.httpStatusCode !== undefined ? { status: e.$metadata.httpStatusCode } : {}),
+    message: message.replace(/\s*Deserialization error: to see the raw response.*$/s, ''),
+    ...(status !== undefined ? { status } : {}),
     ...(e.code ? { code: e.code } : e.cause?.code ? { code: e.cause.code } : {}),
+    ...(contentType ? { contentType: contentType.split(';')[0]!.trim() } : {}),
+    unparsable: /Deserialization error/.test(message),
   };
 }
 
 export function classifyAwsError(err: unknown): Retryability {
   const f = facts(err);
+  if (f.code === 'ERESPONSETOOLARGE') return false;
   if (THROTTLING.has(f.name) || f.status === 429) return 'throttled';
   if (
     CLOCK_SKEW.has(f.name) ||
@@ -125,15 +149,23 @@ export function classifyAwsError(err: unknown): Retryability {
   return false;
 }
 
+/** An answer X-Ray would not give: a list that is not a list, a NextToken that comes round again. */
+export class UnusableAnswer extends Error {
+  override readonly name = 'UnusableAnswer';
+}
+
 /** An X-Ray call that failed for good: the operation, the service's words, and what to do. */
 export class XRayCallError extends Error {
   override readonly name = 'XRayCallError';
+  /** True when X-Ray gave no answer at all (no connection, no reply in time): the next step would fare no better. */
+  readonly unreachable: boolean;
   constructor(
     readonly op: string,
     readonly failure: unknown,
     readonly where: string,
   ) {
     super(describeFailure(op, failure, where));
+    this.unreachable = noAnswer(failure instanceof GaveUp ? failure.last : failure);
   }
 }
 
@@ -142,24 +174,69 @@ function isAlreadyExists(err: unknown): boolean {
   return f.name === 'InvalidRequestException' && /already exists/i.test(f.message);
 }
 
+function isTimeout(err: unknown): boolean {
+  const f = facts(err);
+  // The SDK's handler also names a reset connection TimeoutError (code ECONNRESET): that one is not.
+  return err instanceof AttemptTimedOut || f.code === 'ETIMEDOUT' || (f.name === 'TimeoutError' && !f.code);
+}
+
+function noAnswer(err: unknown): boolean {
+  const f = facts(err);
+  return isTimeout(err) || (f.status === undefined && f.code !== undefined && f.code !== 'ERESPONSETOOLARGE');
+}
+
+const CHECK_ENDPOINT = 'Check the network, AWS_REGION, and AWS_ENDPOINT_URL_XRAY if you set it';
+const NOT_XRAY =
+  'Something other than X-Ray answered: check AWS_ENDPOINT_URL_XRAY (or AWS_ENDPOINT_URL) if you set it, and any proxy or captive portal on the way';
+
+/** The one-line "what happened" of a failure that is not the service's own error. */
+function outsideWords(op: string, err: unknown, where: string): string | undefined {
+  const f = facts(err);
+  if (isTimeout(err)) return `${op}: no answer from X-Ray at ${where}`;
+  if (f.code === 'ERESPONSETOOLARGE') {
+    const limit = (err as { limit?: unknown }).limit;
+    const size = typeof limit === 'number' ? `more than ${formatBytes(limit)}` : 'too much';
+    return `${op}: X-Ray at ${where} answered with ${size}, far more than X-Ray sends. ${NOT_XRAY}`;
+  }
+  if (f.status === undefined && f.code) {
+    const meaning = NETWORK_WORDS[f.code];
+    return `${op}: could not reach X-Ray at ${where} (${f.code}${meaning ? `: ${meaning}` : ''})`;
+  }
+  if (err instanceof UnusableAnswer) {
+    return `${op}: X-Ray at ${where} gave an answer X-Ray would not give (${err.message}). ${NOT_XRAY}`;
+  }
+  if (f.unparsable) {
+    const what = f.contentType ? `${f.contentType} ` : '';
+    return `${op}: X-Ray at ${where} answered HTTP ${f.status ?? '?'} with ${what}that is not X-Ray's JSON. ${NOT_XRAY}`;
+  }
+  if (f.name === 'Unknown' || f.message === 'UnknownError') {
+    return `${op}: X-Ray at ${where} answered HTTP ${f.status ?? '?'} without saying what went wrong. ${NOT_XRAY}`;
+  }
+  if (!(err as { $metadata?: unknown } | null)?.$metadata) {
+    // Neither the service's error nor the transport's: what the SDK or this
+    // code made of an answer it could not use. Its words are internals.
+    return `${op}: the answer from X-Ray at ${where} could not be used. ${NOT_XRAY}`;
+  }
+  return undefined;
+}
+
 export function describeFailure(op: string, err: unknown, where: string): string {
   if (err instanceof GaveUp) {
     const f = facts(err.last);
-    const secs = (err.waitedMs / 1000).toFixed(1);
+    const secs = (err.elapsedMs / 1000).toFixed(1);
+    const tries = `${err.attempts} attempt${err.attempts === 1 ? '' : 's'} over ${secs} s`;
+    const outside = outsideWords(op, err.last, where);
+    if (outside) return `${outside}; gave up after ${tries}. ${CHECK_ENDPOINT}`;
     const said = `${op}: ${f.name}: ${oneLine(f.message)}`;
     return err.reason === 'throttled'
-      ? `${said}; X-Ray was still throttling after ${err.attempts} attempts over ${secs} s. ` +
+      ? `${said}; X-Ray was still throttling after ${tries}. ` +
           'Something else in the account is calling X-Ray heavily; run setup again in a minute'
-      : `${said}; still failing after ${err.attempts} attempts over ${secs} s. ` +
+      : `${said}; still failing after ${tries}. ` +
           'X-Ray or the network is having trouble (see https://health.aws.amazon.com/); run setup again later';
   }
+  const outside = outsideWords(op, err, where);
+  if (outside) return noAnswer(err) ? `${outside}. ${CHECK_ENDPOINT}` : outside;
   const f = facts(err);
-  if (!f.status && f.code) {
-    return (
-      `${op}: could not reach X-Ray at ${where} (${f.code}). ` +
-      'Check the network, AWS_REGION, and AWS_ENDPOINT_URL_XRAY if you set it'
-    );
-  }
   const said = `${op}: ${f.name}: ${oneLine(f.message)}`;
   const action = `xray:${op}`;
   switch (f.name) {
@@ -199,25 +276,62 @@ export function describeFailure(op: string, err: unknown, where: string): string
 
 // ------------------------------------------------------------ calls
 
-/** One step's view of X-Ray: every call retried per the policy, failures as XRayCallError. */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A view of X-Ray in which every call is retried per the policy, each
+ * attempt under its deadline, and fails as an XRayCallError. The time budget
+ * is each call's own (policy.budgetMs), or, given `until`, one deadline that
+ * every call shares (setup makes one XRayApi per step, so a step gives up
+ * after budgetMs in all).
+ */
 export class XRayApi {
   retries = { throttled: 0, transient: 0 };
 
   constructor(
     private readonly client: XRayClient,
     private readonly policy: RetryPolicy,
-    /** The endpoint, for "could not reach" messages. */
+    /** The endpoint as it may be shown (shownUrl), for "could not reach" messages. */
     private readonly where: string,
+    private readonly budget: { until?: number } = {},
   ) {}
 
-  async call<T>(op: string, send: (client: XRayClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `send` under the policy. `send` must pass `abortSignal` on to
+   * `client.send` so that a timed-out attempt's request is torn down; the
+   * deadline holds even if it does not (withRetry races it).
+   */
+  async call<T>(op: string, send: (client: XRayClient, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      const { value, retries } = await withRetry(() => send(this.client), classifyAwsError, this.policy);
+      const { value, retries } = await withRetry(
+        (signal) => send(this.client, signal),
+        classifyAwsError,
+        this.policy,
+        { until: this.budget.until ?? Date.now() + this.policy.budgetMs },
+      );
       this.retries.throttled += retries.throttled;
       this.retries.transient += retries.transient;
       return value;
     } catch (err) {
       throw new XRayCallError(op, err, this.where);
+    }
+  }
+
+  /**
+   * A create or update: like `call`, and the answer must carry the object
+   * X-Ray returns for it (`field`), so that an endpoint answering anything
+   * with 200 is not taken for a success.
+   */
+  async write(
+    op: string,
+    field: string,
+    send: (client: XRayClient, abortSignal: AbortSignal) => Promise<object>,
+  ): Promise<void> {
+    const out = (await this.call(op, send)) as Record<string, unknown>;
+    if (!isObject(out[field])) {
+      throw new XRayCallError(op, new UnusableAnswer(`no ${field} in the answer`), this.where);
     }
   }
 
@@ -232,36 +346,86 @@ export class XRayApi {
 
   findGroup(name: string): Promise<GroupSummary | undefined> {
     return this.findInPages(
+      'GetGroups',
+      'Groups',
       (token) =>
-        this.call('GetGroups', (c) => c.send(new GetGroupsCommand(token ? { NextToken: token } : {}))),
-      (out) => out.Groups?.find((g) => g.GroupName === name),
+        this.call('GetGroups', (c, abortSignal) =>
+          c.send(new GetGroupsCommand(token ? { NextToken: token } : {}), { abortSignal }),
+        ),
+      (g) => (g.GroupName === name ? (g as GroupSummary) : undefined),
     );
   }
 
   findSamplingRule(name: string): Promise<SamplingRule | undefined> {
     return this.findInPages(
+      'GetSamplingRules',
+      'SamplingRuleRecords',
       (token) =>
-        this.call('GetSamplingRules', (c) =>
-          c.send(new GetSamplingRulesCommand(token ? { NextToken: token } : {})),
+        this.call('GetSamplingRules', (c, abortSignal) =>
+          c.send(new GetSamplingRulesCommand(token ? { NextToken: token } : {}), { abortSignal }),
         ),
-      (out) => out.SamplingRuleRecords?.find((r) => r.SamplingRule?.RuleName === name)?.SamplingRule,
+      (r) =>
+        isObject(r.SamplingRule) && r.SamplingRule.RuleName === name
+          ? (r.SamplingRule as unknown as SamplingRule)
+          : undefined,
     );
   }
 
-  /** Fetches page after page (at most MAX_PAGES) until `pick` finds something or the pages run out. */
-  private async findInPages<Page extends { NextToken?: string }, T>(
-    fetchPage: (token: string | undefined) => Promise<Page>,
-    pick: (page: Page) => T | undefined,
+  /** Every sampling rule of the account, every page read (a NextToken that comes round again fails). */
+  async listSamplingRules(): Promise<SamplingRule[]> {
+    const rules: SamplingRule[] = [];
+    await this.findInPages(
+      'GetSamplingRules',
+      'SamplingRuleRecords',
+      (token) =>
+        this.call('GetSamplingRules', (c, abortSignal) =>
+          c.send(new GetSamplingRulesCommand(token ? { NextToken: token } : {}), { abortSignal }),
+        ),
+      (r) => {
+        if (isObject(r.SamplingRule)) rules.push(r.SamplingRule as unknown as SamplingRule);
+        return undefined;
+      },
+    );
+    return rules;
+  }
+
+  /**
+   * Fetches page after page until `pick` finds something or the pages run
+   * out. The answer is checked as it is used: the list must be a list, and a
+   * NextToken that comes round again stops the listing at once (it would
+   * never end), as does a listing longer than MAX_PAGES.
+   */
+  private async findInPages<T>(
+    op: string,
+    listField: string,
+    fetchPage: (token: string | undefined) => Promise<object>,
+    pick: (item: Record<string, unknown>) => T | undefined,
   ): Promise<T | undefined> {
+    const unusable = (why: string) => new XRayCallError(op, new UnusableAnswer(why), this.where);
+    const seen = new Set<string>();
     let token: string | undefined;
-    for (let n = 0; n < MAX_PAGES; n++) {
-      const page = await fetchPage(token);
-      const hit = pick(page);
-      if (hit) return hit;
-      if (!page.NextToken || page.NextToken === token) return undefined;
-      token = page.NextToken;
+    for (let n = 1; ; n++) {
+      const page = (await fetchPage(token)) as Record<string, unknown>;
+      const items = page[listField];
+      // X-Ray always lists its Default group and rule, so the first page is never without its list.
+      if (n === 1 && (items === undefined || items === null)) throw unusable(`no ${listField} list`);
+      if (items !== undefined && items !== null && !Array.isArray(items)) {
+        throw unusable(`${listField} is not a list`);
+      }
+      for (const item of items ?? []) {
+        const hit = isObject(item) ? pick(item) : undefined;
+        if (hit) return hit;
+      }
+      const next = page.NextToken;
+      if (next === undefined || next === null || next === '') return undefined;
+      if (typeof next !== 'string') throw unusable('NextToken is not a string');
+      if (next === token || seen.has(next)) {
+        throw unusable(`page ${n} gave a NextToken an earlier page gave, so the listing would never end`);
+      }
+      if (n >= MAX_PAGES) throw unusable(`more than ${MAX_PAGES} pages`);
+      seen.add(next);
+      token = next;
     }
-    return undefined;
   }
 }
 
@@ -272,8 +436,10 @@ function withNote(result: StepResult, api: XRayApi): StepResult {
 }
 
 function failed(step: string, err: unknown, api: XRayApi): StepResult {
-  const detail = err instanceof XRayCallError ? err.message : oneLine((err as Error)?.message ?? String(err));
-  return withNote({ step, status: 'failed', detail }, api);
+  if (err instanceof XRayCallError) {
+    return withNote({ step, status: err.unreachable ? 'unreachable' : 'failed', detail: err.message }, api);
+  }
+  return withNote({ step, status: 'failed', detail: oneLine((err as Error)?.message ?? String(err)) }, api);
 }
 
 /**
@@ -335,10 +501,15 @@ export async function ensureGroup(
   const req = groupRequest(groupName, filterExpression);
   return createOrUpdate(api, step, {
     find: () => api.findGroup(groupName),
-    create: () => api.call('CreateGroup', (c) => c.send(new CreateGroupCommand(req))),
+    create: () =>
+      api.write('CreateGroup', 'Group', (c, abortSignal) =>
+        c.send(new CreateGroupCommand(req), { abortSignal }),
+      ),
     async reconcile(existing) {
       if ((existing.FilterExpression ?? '').trim() === filterExpression) return { step, status: 'unchanged' };
-      await api.call('UpdateGroup', (c) => c.send(new UpdateGroupCommand(req)));
+      await api.write('UpdateGroup', 'Group', (c, abortSignal) =>
+        c.send(new UpdateGroupCommand(req), { abortSignal }),
+      );
       return {
         step,
         status: 'updated',
@@ -409,7 +580,9 @@ export async function ensureSamplingRule(api: XRayApi, want: RuleFields): Promis
   return createOrUpdate(api, step, {
     find: () => api.findSamplingRule(want.RuleName),
     create: () =>
-      api.call('CreateSamplingRule', (c) => c.send(new CreateSamplingRuleCommand(createRuleRequest(want)))),
+      api.write('CreateSamplingRule', 'SamplingRuleRecord', (c, abortSignal) =>
+        c.send(new CreateSamplingRuleCommand(createRuleRequest(want)), { abortSignal }),
+      ),
     async reconcile(existing) {
       const changes = ruleChanges(want, existing);
       if (!changes.length) return { step, status: 'unchanged' };
@@ -425,8 +598,8 @@ export async function ensureSamplingRule(api: XRayApi, want: RuleFields): Promis
           };
         }
       }
-      await api.call('UpdateSamplingRule', (c) =>
-        c.send(new UpdateSamplingRuleCommand(updateRuleRequest(want.RuleName, changes))),
+      await api.write('UpdateSamplingRule', 'SamplingRuleRecord', (c, abortSignal) =>
+        c.send(new UpdateSamplingRuleCommand(updateRuleRequest(want.RuleName, changes)), { abortSignal }),
       );
       const detail = changes.map((c) => `${c.field} ${showValue(c.from)} -> ${showValue(c.to)}`).join(', ');
       return { step, status: 'updated', detail };

@@ -8,9 +8,11 @@
 // - scopes: `post_server_item` may POST /item/ and /deploy/;
 //   `post_client_item` may POST /item/ only when data.platform is a client
 //   platform (browser, android, ios, flash, client);
-// - every answer is JSON: `{"err":0,"result":{...}}` on success,
-//   `{"err":1,"message":"..."}` on failure, with the status codes and messages
-//   the real API is observed to give:
+// - every answer is JSON. An accepted item is `{"err":0,"result":{"id":null,
+//   "uuid":"..."}}`; an accepted deploy is `{"data":{"deploy_id":<number>}}`
+//   (the form Rollbar's own deploy clients read: rollbar-gem's Deploy.report,
+//   rollbar/github-deploy-action). A refusal is `{"err":1,"message":"..."}`,
+//   with the status codes and messages the real API is observed to give:
 //     401  no access token at all
 //     403  "access token not found: <token>" (the real API echoes the token,
 //          so a client that prints the message verbatim leaks a bad token:
@@ -24,10 +26,13 @@
 //          data.body; deploy: environment, revision)
 //     404  unknown path, 405 wrong method
 //   plus `GET /api/1/status/ping` -> `pong`.
-// Failures can be injected (`failNext`) to test retries and resilience.
+// Failures can be injected (`failNext`) to test retries and resilience, and so
+// can hostile behaviour (`misbehave`): no answer ever, a connection accepted and
+// closed at once, any raw answer (a captive portal's HTML page), an endless body.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { answerHuge, answerRaw } from './hostile.js';
 
 export type RollbarScope = 'post_server_item' | 'post_client_item' | 'read' | 'write';
 
@@ -57,6 +62,17 @@ export interface RejectedRequest {
   token: string | undefined;
 }
 
+/** What a hostile or broken endpoint does instead of answering as Rollbar. */
+export type RollbarMisbehaviour =
+  /** Reads the request and never answers. */
+  | { kind: 'hang' }
+  /** Accepts the connection and closes it at once, before reading anything. */
+  | { kind: 'close' }
+  /** Answers exactly this (e.g. a captive portal's 200 text/html). */
+  | { kind: 'raw'; status: number; contentType?: string; body: string }
+  /** Answers 200 with `bytes` of body, streamed as the client reads. */
+  | { kind: 'huge'; bytes: number; declareLength?: boolean };
+
 export interface RollbarFake {
   /** API base with trailing slash, e.g. `http://127.0.0.1:41234/api/1/` (ROLLBAR_ENDPOINT). */
   baseUrl: string;
@@ -70,6 +86,12 @@ export interface RollbarFake {
   requests: Array<{ method: string; path: string }>;
   /** Answer the next `times` POSTs with `status` (e.g. 429, 500, 503) before any other check. */
   failNext(status: number, times?: number, message?: string): void;
+  /** The next `times` requests (connections, for `close`) get `behaviour` instead of an answer. */
+  misbehave(behaviour: RollbarMisbehaviour, times?: number): void;
+  /** Body bytes written by `huge` answers so far. */
+  hugeBytesSent(): number;
+  /** Connections accepted, `close`d ones included. */
+  connections(): number;
   /** Resolves when `count` items have been accepted, or rejects after `timeoutMs`. */
   waitForItems(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   close(): Promise<void>;
@@ -174,6 +196,22 @@ export async function startRollbarFake(opts: RollbarFakeOptions = {}): Promise<R
   const rejected: RejectedRequest[] = [];
   const requests: Array<{ method: string; path: string }> = [];
   const injected: Array<{ status: number; message: string }> = [];
+  const misbehaviours: RollbarMisbehaviour[] = [];
+  let closeNext = 0;
+  let hugeSent = 0;
+  let connectionCount = 0;
+
+  function misbehaveOn(res: ServerResponse, b: Exclude<RollbarMisbehaviour, { kind: 'close' }>): void {
+    switch (b.kind) {
+      case 'hang':
+        return;
+      case 'raw':
+        answerRaw(res, b.status, b.body, b.contentType);
+        return;
+      case 'huge':
+        answerHuge(res, { ...b, prefix: '{"data":', sent: (n) => (hugeSent += n) });
+    }
+  }
   const waiters = new Set<() => void>();
 
   function authorise(
@@ -218,6 +256,12 @@ export async function startRollbarFake(opts: RollbarFakeOptions = {}): Promise<R
             : undefined;
       if (!route) throw new ApiError(404, 'not found');
       if (method !== 'POST') throw new ApiError(405, 'method not allowed');
+      const misbehaviour = misbehaviours.shift();
+      if (misbehaviour && misbehaviour.kind !== 'close') {
+        req.resume();
+        misbehaveOn(res, misbehaviour);
+        return;
+      }
       const failure = injected.shift();
       if (failure) {
         req.resume();
@@ -269,6 +313,13 @@ export async function startRollbarFake(opts: RollbarFakeOptions = {}): Promise<R
 
   const server = createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 1000;
+  server.on('connection', (socket) => {
+    connectionCount++;
+    if (closeNext > 0) {
+      closeNext--;
+      socket.destroy();
+    }
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, opts.host ?? '127.0.0.1', () => resolve());
@@ -285,6 +336,12 @@ export async function startRollbarFake(opts: RollbarFakeOptions = {}): Promise<R
     failNext(status, times = 1, message = 'injected failure') {
       for (let i = 0; i < times; i++) injected.push({ status, message });
     },
+    misbehave(behaviour, times = 1) {
+      if (behaviour.kind === 'close') closeNext += times;
+      else for (let i = 0; i < times; i++) misbehaviours.push(behaviour);
+    },
+    hugeBytesSent: () => hugeSent,
+    connections: () => connectionCount,
     waitForItems(count, timeoutMs = 10_000) {
       if (items.length >= count) return Promise.resolve(items.slice());
       return new Promise((resolve, reject) => {

@@ -31,7 +31,10 @@
 // - errors: `x-amzn-errortype` header plus a JSON body `{"Message": ...}`
 //   (auth errors: `{"message": ...}` and a `:http://internal.amazon.com/...`
 //   suffix on the header, as AWS front ends send them).
-// Throttling (429 ThrottledException) and arbitrary errors can be injected.
+// Throttling (429 ThrottledException) and arbitrary errors can be injected, and
+// so can hostile behaviour (`misbehave`): an answer that never comes, a
+// connection closed at once, any raw answer (an HTML page, malformed JSON, a
+// list that is not a list), an endless body, NextTokens that come round again.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -41,6 +44,7 @@ import { SPECS_DIR } from '../support/specs.js';
 import { Validator, type SmithyModel } from '../support/smithy.js';
 import { DEFAULT_RULE } from './xray-daemon.js';
 import { TraceApiError, TraceStore } from './xray-traces.js';
+import { answerHuge, answerRaw } from './hostile.js';
 import type { SamplingRuleDocument } from '../../src/answers/names.js';
 
 const NS = 'com.amazonaws.xray#';
@@ -91,12 +95,25 @@ export interface FakeError {
   message: string;
 }
 
+/** What a hostile or broken endpoint does instead of answering as X-Ray. */
+export type Misbehaviour =
+  /** Reads the request and never answers (the connection stays open). */
+  | { kind: 'hang' }
+  /** Destroys the connection as soon as the request has arrived. */
+  | { kind: 'close' }
+  /** Answers exactly this. */
+  | { kind: 'raw'; status: number; contentType?: string; body: string }
+  /** Answers 200 with `bytes` of body, streamed as the client reads (content-length declared or not). */
+  | { kind: 'huge'; bytes: number; declareLength?: boolean }
+  /** Answers an empty page whose NextToken goes round `tokens` for ever. */
+  | { kind: 'cycle'; tokens: string[] };
+
 export interface XRayCall {
   op: string;
   input: unknown;
-  /** HTTP status the fake answered with. */
+  /** HTTP status the fake answered with; 0 when it did not answer (hang, close). */
   status: number;
-  /** Error type when status is not 200. */
+  /** Error type when status is not 200, or the misbehaviour's kind. */
   error?: string;
   /** The access key the request was signed with: tells the daemon's calls from a command's. */
   accessKeyId?: string;
@@ -125,6 +142,13 @@ export interface XRayFake {
    * `otherOp` with `otherInput` succeeds (a race). It is not in `calls`.
    */
   interleave(op: string, otherOp: string, otherInput: Record<string, unknown>): void;
+  /**
+   * The next `times` (default 1; Infinity for ever) requests to `op` (or to any
+   * operation, with '*') get `behaviour` instead of an answer.
+   */
+  misbehave(op: string, behaviour: Misbehaviour, times?: number): void;
+  /** Body bytes written by `huge` answers so far (what a client that stops reading cuts short). */
+  hugeBytesSent(): number;
   /** Operation name -> `METHOD /uri`, as read from the model. */
   routes: Map<string, string>;
   close(): Promise<void>;
@@ -324,6 +348,35 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
   const throttles: Array<{ op?: string; left: number }> = [];
   const errors: Array<{ op: string; err: FakeError; left: number }> = [];
   const races: Array<{ op: string; otherOp: string; otherInput: Record<string, unknown> }> = [];
+  const misbehaviours: Array<{ op: string; behaviour: Misbehaviour; left: number; count: number }> = [];
+  let hugeSent = 0;
+
+  /** Carries out a misbehaviour; the call is recorded with status 0 unless something was answered. */
+  function misbehaveOn(
+    req: IncomingMessage,
+    res: ServerResponse,
+    m: { behaviour: Misbehaviour; count: number },
+  ): number {
+    const b = m.behaviour;
+    switch (b.kind) {
+      case 'hang':
+        return 0;
+      case 'close':
+        req.socket.destroy();
+        return 0;
+      case 'raw':
+        answerRaw(res, b.status, b.body, b.contentType);
+        return b.status;
+      case 'cycle': {
+        const page = { Groups: [], SamplingRuleRecords: [], NextToken: b.tokens[m.count % b.tokens.length] };
+        answerRaw(res, 200, JSON.stringify(page), 'application/json');
+        return 200;
+      }
+      case 'huge':
+        answerHuge(res, { ...b, prefix: '{"Groups":[', sent: (n) => (hugeSent += n) });
+        return 200;
+    }
+  }
 
   const invalid = (message: string) => new ApiError(400, 'InvalidRequestException', message);
 
@@ -618,6 +671,14 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
           'Could not parse the request body as a JSON object',
         );
       }
+      const misbehaviour = misbehaviours.find((m) => m.left > 0 && (m.op === '*' || m.op === op!.name));
+      if (misbehaviour) {
+        misbehaviour.left--;
+        const status = misbehaveOn(req, res, misbehaviour);
+        misbehaviour.count++;
+        calls.push({ op: op.name, input, status, error: misbehaviour.behaviour.kind });
+        return;
+      }
       const throttle = throttles.find((t) => t.left > 0 && (t.op === undefined || t.op === op!.name));
       if (throttle) {
         throttle.left--;
@@ -691,6 +752,10 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
       if (!handlers[otherOp]) throw new Error(`the X-Ray fake does not implement ${otherOp}`);
       races.push({ op, otherOp, otherInput });
     },
+    misbehave(op, behaviour, times = 1) {
+      misbehaviours.push({ op, behaviour, left: times, count: 0 });
+    },
+    hugeBytesSent: () => hugeSent,
     injectError(op, err) {
       const status = err.status ?? errorStatus(model, err.type) ?? 400;
       errors.push({ op, err: { status, type: err.type, message: err.message }, left: err.times ?? 1 });
