@@ -331,6 +331,114 @@ test('a route that throws: 500 JSON and one Rollbar error item with the stack an
   assert.equal(request.headers['user-agent'], 'e2e-test');
 });
 
+/** Canary credential values (each holds `canary0`): none may reach the Rollbar stand-in. */
+const CANARY = {
+  apiKey: 'canary0api0key0header',
+  authToken: 'canary0x0auth0token',
+  proxy: 'Basic canary0proxy0credentials',
+  authorization: 'Bearer canary0bearer0token',
+  cookie: 'sid=canary0cookie0session',
+  custom: 'canary0acme0session0token',
+  queryKey: 'canary0query0api0key',
+  queryToken: 'canary0query0token',
+  querySecret: 'canary0query0client0secret',
+  password: 'canary0body0password',
+  clientSecret: 'canary0body0client0secret',
+  nestedKey: 'canary0nested0api0key',
+  textBody: 'canary0text0body0token',
+};
+
+function assertNoCanary(item: RecordedRequest): void {
+  const leaked = JSON.stringify(item.body).match(/canary0\w+/g) ?? [];
+  assert.deepEqual(leaked, [], 'credential values sent to Rollbar');
+}
+
+test('credentials in request headers and the query string never reach Rollbar', async () => {
+  const pattern = /an uncaught error in a route/;
+  const before = itemsMatching(pattern).length;
+  const query = `api_key=${CANARY.queryKey}&token=${CANARY.queryToken}&client_secret=${CANARY.querySecret}&page=2`;
+  const res = await httpGet(main.port, `/rollbar/test/error?${query}`, {
+    'user-agent': 'e2e-scrub',
+    'x-api-key': CANARY.apiKey,
+    'x-auth-token': CANARY.authToken,
+    'proxy-authorization': CANARY.proxy,
+    authorization: CANARY.authorization,
+    cookie: CANARY.cookie,
+    'x-acme-session-token': CANARY.custom,
+  });
+  assert.equal(res.status, 500);
+  const items = await itemsQuietly(() => itemsMatching(pattern), before + 1, 'the Rollbar error item');
+  const item = items.at(-1) as RecordedRequest;
+  assertNoCanary(item);
+  const request = itemData(item).request as { url: string; headers: Record<string, string>; GET?: object };
+  // Scrubbed, not dropped: the item still shows that the request carried them.
+  for (const name of ['x-api-key', 'x-auth-token', 'proxy-authorization', 'authorization', 'cookie']) {
+    assert.match(String(request.headers[name]), /^\*+$/, `header ${name} scrubbed`);
+  }
+  assert.match(String(request.headers['x-acme-session-token']), /^\*+$/, 'an unlisted credential header');
+  assert.equal(request.headers['user-agent'], 'e2e-scrub', 'other headers kept');
+  assert.match(request.url, /[?&]page=2(&|$)/, 'other query parameters kept');
+  assert.match(request.url, /[?&]api_key=\*+/);
+});
+
+test('credentials in a parsed request body never reach Rollbar (the generated error handler, in process)', async () => {
+  // The generated routes take no body; a student's route behind express.json()
+  // or express.text() would. The compiled error handler and its rollbar client
+  // are driven here with such requests, reporting to the same stand-in.
+  const errorsModule = join(backendDir, 'dist/src/observability/errors.js');
+  const { setupErrorReporting } = (await import(errorsModule)) as {
+    setupErrorReporting: (o: object) => {
+      errorHandler(err: unknown, req: object, res: object, next: () => void): void;
+      flush(ms: number): Promise<void>;
+    };
+  };
+  const errors = setupErrorReporting({
+    accessToken: TOKEN,
+    environment: 'e2e-body',
+    itemEndpoint: `${rollbar.baseUrl}item/`,
+  });
+  const res = { headersSent: false, status: () => res, json: () => res };
+  const request = (body: unknown, contentType: string) => ({
+    method: 'POST',
+    url: '/api/signup',
+    headers: { host: 'localhost', 'content-type': contentType },
+    body,
+  });
+  const before = rollbar.items.filter((i) => itemData(i).environment === 'e2e-body').length;
+  errors.errorHandler(
+    new Error('scrub test: a JSON body'),
+    request(
+      {
+        user: 'ann',
+        password: CANARY.password,
+        client_secret: CANARY.clientSecret,
+        nested: { api_key: CANARY.nestedKey },
+      },
+      'application/json',
+    ),
+    res,
+    () => {},
+  );
+  errors.errorHandler(
+    new Error('scrub test: a text body'),
+    request(`user=ann&access_token=${CANARY.textBody}`, 'text/plain'),
+    res,
+    () => {},
+  );
+  await errors.flush(5000);
+  const items = await itemsQuietly(
+    () => rollbar.items.filter((i) => itemData(i).environment === 'e2e-body'),
+    before + 2,
+    'the two body items',
+  );
+  assert.equal(items.length, before + 2);
+  for (const item of items.slice(before)) assertNoCanary(item);
+  const json = items.find((i) => JSON.stringify(itemData(i).body).includes('a JSON body')) as RecordedRequest;
+  const fields = (itemData(json).request as { POST: { user: string; password: string } }).POST;
+  assert.equal(fields.user, 'ann', 'other body fields kept');
+  assert.match(fields.password, /^\*+$/);
+});
+
 test('an unhandled promise rejection is reported and the backend keeps serving', async () => {
   const pattern = /an unhandled promise rejection/;
   const before = itemsMatching(pattern).length;

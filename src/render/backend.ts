@@ -23,6 +23,7 @@ export const BACKEND_TEMPLATES = [
   'src/service.ts.ejs',
   'src/observability/errors.ts',
   'src/observability/index.ts',
+  'src/observability/scrub.ts',
   'src/observability/segment-name.ts',
   'src/observability/tracing.ts',
   'src/observability/xray-preload.ts',
@@ -31,6 +32,7 @@ export const BACKEND_TEMPLATES = [
   'src/services/home-activities.ts',
   'test/app.test.ts',
   'test/config.test.ts',
+  'test/scrub.test.ts',
   'test/segment-name.test.ts',
   'test/tracing-failures.test.ts',
 ] as const;

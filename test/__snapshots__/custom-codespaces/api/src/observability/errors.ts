@@ -16,6 +16,9 @@
 //   runtime (compose `restart:`, ECS, Kubernetes) starts a clean process. This
 //   is why rollbar's own captureUncaught (which keeps the process alive) is off.
 //
+// The request an item carries (method, URL, headers, parsed body) goes with
+// its credentials scrubbed: see ./scrub.ts.
+//
 // The token never reaches a log line: it is registered with the logger's
 // redaction, and rollbar's own console logging is off (it prints API error
 // messages verbatim, and api.rollbar.com echoes a wrong token in its 403
@@ -25,6 +28,7 @@ import Rollbar from 'rollbar';
 import type { NextFunction, Request, Response } from 'express';
 import { addSecret, log } from '../log.js';
 import { SERVICE_NAME } from '../service.js';
+import { SCRUB_FIELDS, SCRUB_HEADERS, scrubCredentials } from './scrub.js';
 import { recordError } from './tracing.js';
 
 export interface ErrorReportingOptions {
@@ -82,6 +86,9 @@ export function setupErrorReporting(options: ErrorReportingOptions): ErrorReport
     enabled,
     environment: options.environment,
     ...(options.itemEndpoint ? { endpoint: options.itemEndpoint } : {}),
+    scrubHeaders: SCRUB_HEADERS,
+    scrubFields: SCRUB_FIELDS,
+    transform: scrubCredentials,
     captureUncaught: false,
     captureUnhandledRejections: false,
     // rollbar's console logger, off (see above). 'disable' is the logger's own
