@@ -8,14 +8,13 @@
 // written out here in full, so "kept byte for byte" is checked literally.
 // Every result is re-validated against ../shared/specs.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseYaml } from 'yaml';
-import { cleanEnv, readTree, REPO_ROOT, runBin, tempDir, type RunResult } from './support/cli.js';
+import { cleanEnv, readTree, runBin, tempDir, type RunResult } from './support/cli.js';
 import { validateCompose, validateDevcontainer, validateGitpod, xrayModel } from './support/schemas.js';
 import { checkShape } from './support/smithy.js';
 import { SPECS_DIR, specsAvailable } from './support/specs.js';
@@ -1101,57 +1100,5 @@ describe('the command line', () => {
     assert.equal(r.status, 0, r.stdout);
     assert.match(r.stdout, /^workspace host: codespaces \(as stored; none detected here\)$/m);
     assertGolden(dir, CODESPACES, ['--port', '8080']);
-  });
-});
-
-// yo's conflicter prompts before overwriting; `force` (the environment's
-// option, not the generator's --force) answers "overwrite" as a user would.
-const YO = `
-const { createEnv } = await import(process.env.YEOMAN_ENVIRONMENT);
-const env = createEnv({ cwd: process.cwd(), force: true });
-env.register(process.env.GENERATOR, { namespace: 'cruddur-observability:config' });
-await env.run(['cruddur-observability:config', ...process.argv.slice(1)]);
-`;
-function runYo(dir: string, args: string[], env: Env = GITPOD): RunResult {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', YO, '--', ...args], {
-    cwd: dir,
-    env: cleanEnv({
-      ...env,
-      YEOMAN_ENVIRONMENT: import.meta.resolve('yeoman-environment'),
-      GENERATOR: join(REPO_ROOT, 'generators/config/index.js'),
-    }),
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-describe('yo cruddur-observability:config', () => {
-  test('runs the same pipeline: the same bytes as the bin', () => {
-    const viaBin = workspace();
-    userEdits(viaBin);
-    const viaYo = join(tempDir('cruddur-config-yo-'), 'ws');
-    cpSync(viaBin, viaYo, { recursive: true });
-    assert.equal(config(viaBin, ['--port', '8080', '--service-name', 'api']).status, 0);
-    const r = runYo(viaYo, ['--port', '8080', '--service-name', 'api']);
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.match(r.stdout + r.stderr, /^ {3}update docker-compose\.yml$/m);
-    assert.deepEqual(readTree(viaYo), readTree(viaBin));
-  });
-
-  test('a conflict is kept and sets exit code 1; --check reports 1 when out of date', () => {
-    const dir = workspace();
-    edit(dir, 'docker-compose.yml', (s) =>
-      s.replace('ROLLBAR_ENVIRONMENT: development', 'ROLLBAR_ENVIRONMENT: staging'),
-    );
-    const r = runYo(dir, ['--rollbar-environment', 'prod']);
-    assert.equal(r.status, 1, r.stdout + r.stderr);
-    assert.match(r.stdout + r.stderr, /ROLLBAR_ENVIRONMENT: yours "staging" \/ generator "prod"/);
-    assert.equal(compose(dir).services['backend-express']!.environment!.ROLLBAR_ENVIRONMENT, 'staging');
-    assert.equal(envExample(dir).ROLLBAR_ENVIRONMENT, 'prod');
-    const before = readTree(dir);
-    assert.equal(runYo(dir, ['--check', '--port', '9000']).status, 1);
-    assert.deepEqual(readTree(dir), before);
   });
 });

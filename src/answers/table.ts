@@ -22,6 +22,9 @@ export type Tracing = (typeof TRACING_VARIANTS)[number];
 
 export type AnswerName = keyof Answers;
 
+/** Answer values as given (flags, stored, prompted), not yet validated. */
+export type Given = Partial<Record<AnswerName, unknown>>;
+
 /** What defaults may depend on: the target directory and the environment. */
 export interface DefaultsContext {
   targetDirName: string;
@@ -244,7 +247,7 @@ export function parseAnswer<K extends AnswerName>(name: K, raw: unknown, source:
  * came from for the error message (default: its flag).
  */
 export function resolveAnswers(
-  given: Partial<Record<AnswerName, unknown>>,
+  given: Given,
   ctx: DefaultsContext,
   sourceOf: (name: AnswerName) => string = (name) => `--${ANSWER_SPECS[name].flag}`,
 ): Answers {

@@ -1,19 +1,21 @@
-// `cruddur-observability [app] [<dir>]` without Yeoman: the fast path for
-// --yes and for runs without a TTY. Interactive runs go through Yeoman's
-// prompts (src/yeoman/run.ts), which call the same pipeline.
+// `cruddur-observability [app] [<dir>]`, for the bin and
+// `yo cruddur-observability` alike. Prompts need a terminal and Yeoman's
+// prompts (Io.ask): an interactive bin run without them hands itself to
+// Yeoman (yeoman/run.ts), which comes back here with them.
 import { resolve } from 'node:path';
 import type { Invocation } from '../cli/args.js';
-import { UsageError } from '../answers/table.js';
+import { ANSWER_NAMES, UsageError, type Given } from '../answers/table.js';
 import { compareWithDisk, unifiedDiff } from '../files/changes.js';
 import type { Io } from '../cli/io.js';
 import { installBackend, runHooks } from './install.js';
-import { answersFor, checkTarget, scaffoldFiles } from './scaffold.js';
+import { answersFor, checkTarget, defaultsContext, scaffoldFiles } from './scaffold.js';
 import { fileTemplates } from '../files/templates.js';
 import { writeFilesAtomic } from '../files/write.js';
 
 export async function runApp(inv: Invocation, io: Io): Promise<number> {
   const yes = inv.flags.has('yes');
-  if (!yes && io.interactive) {
+  const prompt = !yes && io.interactive;
+  if (prompt && !io.ask) {
     const { runYeoman } = await import('../yeoman/run.js');
     return runYeoman(inv, io);
   }
@@ -22,8 +24,19 @@ export async function runApp(inv: Invocation, io: Io): Promise<number> {
   const force = inv.flags.has('force');
   const dryRun = inv.flags.has('dry-run');
   const target = checkTarget(root, shownAs, force);
-  if (!yes) io.err('no TTY: using flags, stored answers and defaults (pass --yes to say so)');
-  const answers = answersFor(root, inv.given, target, io.env);
+  let given: Given = inv.given;
+  if (prompt) {
+    // Bad flags are refused before any question is asked.
+    answersFor(root, given, target, io.env);
+    const missing = ANSWER_NAMES.filter((name) => given[name] === undefined);
+    given = {
+      ...given,
+      ...(await io.ask!(missing, { ...target.stored, ...given }, defaultsContext(root, io.env))),
+    };
+  } else if (!yes) {
+    io.err('no TTY: using flags, stored answers and defaults (pass --yes to say so)');
+  }
+  const answers = answersFor(root, given, target, io.env);
   const changes = compareWithDisk(root, scaffoldFiles(answers, target, io.env, fileTemplates()));
   const pending = changes.filter((c) => c.status !== 'identical');
   const differing = changes.filter((c) => c.status === 'differs');

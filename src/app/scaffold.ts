@@ -9,6 +9,7 @@ import {
   type AnswerName,
   type Answers,
   type DefaultsContext,
+  type Given,
 } from '../answers/table.js';
 import type { Env } from '../cli/io.js';
 import { renderWorkspace } from '../render/workspace.js';
@@ -23,8 +24,6 @@ import {
   YO_RC_PATH,
 } from '../state/yo-rc.js';
 import { writtenRecord } from '../state/written-files.js';
-
-export type Given = Partial<Record<AnswerName, unknown>>;
 
 export interface TargetState {
   /** Raw answers stored by an earlier run here, if any. */

@@ -55,8 +55,16 @@ function firstWord(argv: string[]): string | undefined {
 
 export function parseInvocation(argv: string[]): Invocation {
   const first = firstWord(argv);
-  const command: CommandName =
-    first && (COMMAND_NAMES as string[]).includes(first) ? (first as CommandName) : 'app';
+  const named = first !== undefined && (COMMAND_NAMES as string[]).includes(first);
+  return parseCommandArgs(named ? (first as CommandName) : 'app', argv, named);
+}
+
+/**
+ * argv of a known command (`yo cruddur-observability:<command> ...` knows it
+ * from the namespace). `named`: argv's first positional is the command's name,
+ * as the bin reads it, and not an argument.
+ */
+export function parseCommandArgs(command: CommandName, argv: string[], named = false): Invocation {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: optionsFor(command), allowPositionals: true, strict: true });
@@ -66,8 +74,8 @@ export function parseInvocation(argv: string[]): Invocation {
     );
   }
   const positionals = [...parsed.positionals];
-  if (positionals[0] === command && (command !== 'app' || first === 'app')) positionals.shift();
-  const maxPositionals = command === 'app' ? 1 : 0;
+  if (named && positionals[0] === command) positionals.shift();
+  const maxPositionals = COMMANDS[command].argument ? 1 : 0;
   if (positionals.length > maxPositionals) {
     throw new UsageError(
       `unexpected argument ${JSON.stringify(positionals[maxPositionals])}: usage: ${COMMANDS[command].usage}`,

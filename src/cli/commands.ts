@@ -1,8 +1,16 @@
-// The sub-commands and their behaviour flags. Answer flags come from
-// ANSWER_SPECS; together these two tables are everything --help, the argv
-// parser, the Yeoman generators and the README know about options.
+// The sub-commands: their behaviour flags and the one function each runs.
+// Answer flags come from ANSWER_SPECS; together these two tables are
+// everything --help, the argv parser, the Yeoman generators and the README
+// know about options. A command added here is run by the bin (cli/run.ts)
+// and, through the generic adapter (yeoman/generator.ts), by
+// `yo cruddur-observability:<name>` once generators/<name>/index.ts names it.
+import type { Invocation } from './args.js';
+import type { Io } from './io.js';
 
 export type CommandName = 'app' | 'config' | 'setup' | 'doctor' | 'traces';
+
+/** A command: what the user asked for and the outside world in, the exit code out. */
+export type CommandFn = (inv: Invocation, io: Io) => Promise<number>;
 
 export interface FlagSpec {
   /** Long flag without dashes. */
@@ -19,7 +27,11 @@ export interface CommandSpec {
   summary: string;
   /** Whether the answer flags apply (they change stored answers). */
   takesAnswers: boolean;
+  /** The one positional argument it takes, if any. */
+  argument?: { name: string; description: string };
   flags: FlagSpec[];
+  /** Runs the command; its module loads only when it runs (--help loads none). */
+  run: CommandFn;
 }
 
 const YES: FlagSpec = {
@@ -42,6 +54,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     usage: 'cruddur-observability [app] [<dir>] [options]',
     summary: 'Scaffold the workspace in <dir> (default: the current directory)',
     takesAnswers: true,
+    argument: { name: 'dir', description: 'Target directory (default: .)' },
     flags: [
       YES,
       { flag: 'skip-install', description: "Don't install the backend's dependencies" },
@@ -49,6 +62,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       FORCE,
       DRY_RUN_DIFF,
     ],
+    run: async (inv, io) => (await import('../app/command.js')).runApp(inv, io),
   },
   config: {
     name: 'config',
@@ -62,6 +76,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       FORCE,
       { flag: 'restore', description: 'Recreate generated files you deleted' },
     ],
+    run: async (inv, io) => (await import('../config/command.js')).runConfig(inv, io),
   },
   setup: {
     name: 'setup',
@@ -72,6 +87,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { flag: 'strict', description: 'Exit 1 also when a step is skipped (no credentials or token)' },
       { flag: 'dry-run', description: 'Print the calls it would make; make none' },
     ],
+    run: async (inv, io) => (await import('../setup/command.js')).runSetupCommand(inv, io),
   },
   doctor: {
     name: 'doctor',
@@ -87,6 +103,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       },
       { flag: 'url', value: 'url', description: "The backend's base URL (default http://127.0.0.1:<port>)" },
     ],
+    run: async (inv, io) => (await import('../doctor/command.js')).runDoctor(inv, io),
   },
   traces: {
     name: 'traces',
@@ -106,6 +123,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
         description: 'OTLP/HTTP JSON receiver, POST /v1/traces (default 127.0.0.1:4318)',
       },
     ],
+    run: async (inv, io) => (await import('../traces/command.js')).runTracesUntilSignal(inv, io),
   },
 };
 

@@ -1,5 +1,6 @@
 // What a command may touch of the outside world, passed in so tests can run
 // commands in-process and capture everything.
+import type { AnswerName, DefaultsContext, Given } from '../answers/table.js';
 
 /** Environment variables: process.env, or what a test passes instead. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -10,6 +11,12 @@ export interface Io {
   out: (line: string) => void;
   err: (line: string) => void;
   interactive: boolean;
+  /**
+   * Asks the user for `missing` answers, defaults from `known`. Only the
+   * Yeoman adapter can (its prompts are Yeoman's); without it an interactive
+   * `app` hands itself to Yeoman (yeoman/run.ts).
+   */
+  ask?: (missing: AnswerName[], known: Given, ctx: DefaultsContext) => Promise<Given>;
 }
 
 export function processIo(): Io {

@@ -20,7 +20,14 @@
 // it, instead of silently disappearing on the next run.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ANSWER_NAMES, ANSWER_SPECS, UsageError, resolveAnswers, type Answers } from '../answers/table.js';
+import {
+  ANSWER_NAMES,
+  ANSWER_SPECS,
+  UsageError,
+  resolveAnswers,
+  type Answers,
+  type Given,
+} from '../answers/table.js';
 import type { Env } from '../cli/io.js';
 import { FileParseError } from '../merge/errors.js';
 import { formatOf, mergeFile } from '../merge/owned.js';
@@ -30,7 +37,7 @@ import { parseYaml } from '../merge/yaml.js';
 import { COMPOSE_PATH } from '../render/compose.js';
 import { renderWorkspace } from '../render/workspace.js';
 import type { GeneratedFile, TemplateSource } from '../render/types.js';
-import { answersFor, defaultsContext, type Given } from '../app/scaffold.js';
+import { answersFor, defaultsContext } from '../app/scaffold.js';
 import {
   detectWorkspaceHost,
   isWorkspaceHost,

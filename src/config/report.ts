@@ -53,11 +53,7 @@ export function reportPlan(plan: ConfigPlan, out: (line: string) => void, opts: 
 }
 
 /** The closing lines: conflicts, setup. */
-export function summaryLines(
-  plan: ConfigPlan,
-  mode: 'write' | 'dry-run' | 'check',
-  opts: { viaYeoman?: boolean } = {},
-): string[] {
+export function summaryLines(plan: ConfigPlan, mode: 'write' | 'dry-run' | 'check'): string[] {
   const lines: string[] = [];
   const n = unresolvedConflicts(plan);
   const writes = pendingWrites(plan).length;
@@ -70,11 +66,7 @@ export function summaryLines(
   } else if (mode === 'dry-run') {
     lines.push(`dry run: ${writes} file(s) would be written; nothing was written`);
   } else {
-    lines.push(
-      opts.viaYeoman
-        ? `config: ${writes} file(s) to write (Yeoman's conflicter checks each)`
-        : `config: ${writes} file(s) written`,
-    );
+    lines.push(`config: ${writes} file(s) written`);
   }
   if (n > 0) {
     lines.push(

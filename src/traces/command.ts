@@ -209,3 +209,20 @@ export async function runTraces(inv: Invocation, io: Io, options: TracesOptions)
   );
   return 0;
 }
+
+/** `traces` as the bin and yo run it: until SIGINT/SIGTERM, then what is pending is printed and it exits 0. */
+export async function runTracesUntilSignal(inv: Invocation, io: Io): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await runTraces(inv, io, {
+      signal: stop.signal,
+      terminal: { columns: process.stdout.columns, color: Boolean(process.stdout.isTTY) && !io.env.NO_COLOR },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

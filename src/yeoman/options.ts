@@ -1,5 +1,7 @@
-// Declares the tables' flags on a Yeoman generator and reads them back, so
-// `yo cruddur-observability[:config|:setup]` takes exactly the bin's flags.
+// Between the tables and Yeoman: declares a command's flags as generator
+// options (so `yo cruddur-observability:<command> --help` lists the bin's
+// flags), turns what Yeoman hands a generator back into the bin's argv, and
+// makes the answers table's prompts.
 import type Generator from 'yeoman-generator';
 import {
   ANSWER_NAMES,
@@ -8,19 +10,35 @@ import {
   resolveAnswers,
   type AnswerName,
   type AnswerSpec,
+  type DefaultsContext,
+  type Given,
 } from '../answers/table.js';
 import { COMMANDS, type CommandName } from '../cli/commands.js';
-import type { Given } from '../app/scaffold.js';
+
+/** A generator option the bin sets when it hands an interactive run to Yeoman (yeoman/run.ts). */
+export const INVOCATION_OPTION = 'cruddurInvocation';
+
+// Yeoman's base class declares these for every generator; the bin knows them
+// only where a command has a flag of that name (`app --skip-install`).
+const YEOMAN_FLAGS = ['skip-cache', 'skip-install', 'force-install', 'ask-answered'];
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
-// Yeoman's base class already declares these for every generator.
-const BUILT_IN = new Set(['skip-install']);
+/** Every flag of `command`, long names: its own and, when it takes them, the answers'. */
+function commandFlags(command: CommandName): Array<{ flag: string; boolean: boolean }> {
+  const spec = COMMANDS[command];
+  return [
+    ...spec.flags.map((f) => ({ flag: f.flag, boolean: !f.value })),
+    ...(spec.takesAnswers
+      ? ANSWER_NAMES.map((name) => ({ flag: ANSWER_SPECS[name].flag, boolean: false }))
+      : []),
+  ];
+}
 
 export function declareOptions(gen: Generator, command: CommandName): void {
   const spec = COMMANDS[command];
   for (const f of spec.flags) {
-    if (BUILT_IN.has(f.flag)) continue;
+    if (YEOMAN_FLAGS.includes(f.flag)) continue;
     gen.option(f.flag, {
       type: f.value ? String : Boolean,
       description: f.description,
@@ -34,21 +52,35 @@ export function declareOptions(gen: Generator, command: CommandName): void {
   }
 }
 
-function optionValue(options: Record<string, unknown>, flag: string): unknown {
-  return options[flag] ?? options[camel(flag)];
-}
-
-export function flagSet(options: Record<string, unknown>, flag: string): boolean {
-  return optionValue(options, flag) === true;
-}
-
-export function givenFromOptions(options: Record<string, unknown>): Given {
-  const given: Given = {};
-  for (const name of ANSWER_NAMES) {
-    const v = optionValue(options, ANSWER_SPECS[name].flag);
-    if (v !== undefined && v !== '') given[name] = v;
+/**
+ * The argv the bin would have had. `env.run([namespace, ...argv])` hands the
+ * generator argv whole (`args`); `yo` parses flags itself and hands only
+ * positionals, with the flags as options, as do yeoman-test and composeWith.
+ * Options are turned back into flags unless argv has them already; options
+ * that are not this command's flags are Yeoman's or yo's and are left out,
+ * so through `yo` an unknown flag is ignored, not refused.
+ */
+export function commandArgv(
+  command: CommandName,
+  args: readonly string[],
+  options: Record<string, unknown>,
+): string[] {
+  const argv = args.filter((a) => !isYeomanFlag(a, command));
+  const inArgv = (flag: string) => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+  for (const { flag, boolean } of commandFlags(command)) {
+    if (inArgv(flag)) continue;
+    const value = options[flag] ?? options[camel(flag)];
+    if (value === undefined || value === null || value === false) continue;
+    argv.push(boolean && value === true ? `--${flag}` : `--${flag}=${String(value)}`);
   }
-  return given;
+  return argv;
+}
+
+function isYeomanFlag(arg: string, command: CommandName): boolean {
+  const name = /^--(?:no-)?([a-z-]+)(=.*)?$/.exec(arg)?.[1];
+  return (
+    name !== undefined && YEOMAN_FLAGS.includes(name) && !COMMANDS[command].flags.some((f) => f.flag === name)
+  );
 }
 
 interface Question {
@@ -66,7 +98,7 @@ interface Question {
 export function questionsFor(
   missing: AnswerName[],
   known: Given,
-  ctx: Parameters<typeof resolveAnswers>[1],
+  ctx: DefaultsContext,
 ): Array<(Question & { type: 'input' }) | (Question & { type: 'select'; choices: Choice[] })> {
   return missing.map((name) => {
     const spec: AnswerSpec = ANSWER_SPECS[name];

@@ -35,6 +35,44 @@ export function runBin(args: string[], opts: { cwd: string; env?: Record<string,
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// yeoman-environment as `yo` drives it (yo itself refuses to run as root):
+// the generator registered under its namespace, then env.run with argv.
+const YEOMAN_RUNNER = `
+const { createEnv } = await import(process.env.YEOMAN_ENVIRONMENT);
+const [command, ...args] = process.argv.slice(1);
+const env = createEnv({ cwd: process.cwd() });
+env.register(process.env.GENERATOR, { namespace: 'cruddur-observability:' + command });
+await env.run(['cruddur-observability:' + command, ...args]);
+`;
+
+/**
+ * `yo cruddur-observability:<command> ...args` through yeoman-environment in
+ * a child process (no TTY, no stdin), so its exit code (process.exitCode)
+ * and both streams are the ones a user sees.
+ */
+export function runYeoman(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string> },
+): RunResult {
+  const r = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', YEOMAN_RUNNER, '--', command, ...args],
+    {
+      cwd: opts.cwd,
+      env: {
+        ...(opts.env ?? cleanEnv()),
+        YEOMAN_ENVIRONMENT: import.meta.resolve('yeoman-environment'),
+        GENERATOR: join(REPO_ROOT, 'generators', command, 'index.js'),
+      },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 const tempDirs: string[] = [];
 
 // node:test runs each test file in its own process: its temp dirs go when it
