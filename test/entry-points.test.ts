@@ -243,6 +243,27 @@ const SCENARIOS: Record<string, Scenario> = {
     expect: (r) =>
       assert.match(r.stderr, /^cruddur-observability: no \.yo-rc\.json from this generator here/),
   },
+  'doctor: outside a workspace, every check after the first is skipped': {
+    command: 'doctor',
+    args: [],
+    start: empty,
+    status: 1,
+    expect: (r) => {
+      assert.match(r.stdout, /^fail workspace: no \.yo-rc\.json from this generator here/);
+      assert.match(r.stdout, /^skip rollbar: needs a generated workspace/m);
+    },
+  },
+  'doctor: a bad flag value': {
+    command: 'doctor',
+    args: ['--timeout', 'x'],
+    start: empty,
+    status: 2,
+    expect: (r) =>
+      assert.equal(
+        r.stderr,
+        'cruddur-observability: --timeout must be a number of seconds from 1 to 3600, not "x"\n',
+      ),
+  },
   'traces: a bad flag value': {
     command: 'traces',
     args: ['--listen', 'nowhere'],
