@@ -705,7 +705,7 @@ function oneLinePerStep(lines: string[]): void {
 }
 
 /** Short deadlines, so a hostile endpoint costs a test well under a second per step. */
-const HOSTILE = { baseDelayMs: 1, maxDelayMs: 4, attemptTimeoutMs: 150, budgetMs: 500 };
+const HOSTILE = { baseDelayMs: 1, maxDelayMs: 4, attemptTimeoutMs: 200, budgetMs: 500 };
 const MiB = 1024 * 1024;
 
 describe('setup against a hostile X-Ray endpoint', { skip }, () => {
@@ -747,6 +747,28 @@ describe('setup against a hostile X-Ray endpoint', { skip }, () => {
       );
       assert.equal(line(lines, 'rollbar token:'), 'rollbar token: verified (post_server_item)');
     }
+  });
+
+  test('credential resolution has a deadline too: a credential_process that never answers fails the X-Ray steps in time', async (t) => {
+    const h = await harness(t);
+    delete h.env.AWS_ACCESS_KEY_ID;
+    delete h.env.AWS_SECRET_ACCESS_KEY;
+    h.env.PATH = process.env.PATH;
+    writeFileSync(h.env.AWS_CONFIG_FILE!, '[profile stuck]\ncredential_process = sleep 2\n');
+    h.env.AWS_PROFILE = 'stuck';
+    const { code, lines, ms } = await h.run({ retry: HOSTILE });
+    oneLinePerStep(lines);
+    assert.equal(code, 1);
+    assert.match(
+      line(lines, 'x-ray group Cruddur:'),
+      /: failed: AWS credentials could not be loaded: no credentials within 0\.2 s: a provider of the chain/,
+    );
+    assert.equal(
+      line(lines, 'x-ray sampling rule Cruddur:'),
+      'x-ray sampling rule Cruddur: failed: AWS credentials could not be loaded (see above)',
+    );
+    assert.ok(ms < 1500, `took ${ms} ms`);
+    assert.equal(h.xray.calls.length, 0);
   });
 
   test('when X-Ray never answers, the rule step is not tried (it would only wait as long again)', async (t) => {

@@ -140,7 +140,7 @@ export async function resolveCredentials(
           missing: false,
           message:
             `no credentials within ${(timeoutMs / 1000).toFixed(1)} s: a provider of the chain ` +
-            '(SSO, web identity, a container or instance role) did not answer',
+            '(SSO, credential_process, web identity, a container or instance role) did not answer',
         };
       }
       const e = err as Error;
