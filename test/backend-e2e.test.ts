@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { Agent, request as httpRequest } from 'node:http';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -483,6 +484,55 @@ test('SIGTERM: the backend exits 0, and the token never appeared in its output',
   const output = main.stdout() + main.stderr();
   assert.ok(!output.includes(TOKEN), 'token in the output');
   assert.match(main.stdout(), /listening on port/);
+});
+
+test('SIGTERM with keep-alive clients: idle connections closed cleanly, an in-flight request finishes, exit 0', async () => {
+  const backend = await startBackend(backendDir, env());
+  // A keep-alive client whose connection sits idle in its pool.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const idle = await new Promise<{ socket: Socket; status: number }>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: backend.port, path: '/api/health', agent }, (res) => {
+      res.resume().on('end', () => resolve({ socket: req.socket as Socket, status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject).end();
+  });
+  assert.equal(idle.status, 200);
+  const idleClosed = new Promise<{ error?: string; ended: boolean }>((resolve) => {
+    let ended = false;
+    idle.socket.on('end', () => (ended = true));
+    idle.socket.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code, ended }));
+    idle.socket.on('close', () => resolve({ ended }));
+  });
+  // A request in flight: its headers are not all sent yet when SIGTERM arrives.
+  const busy = connect(backend.port, '127.0.0.1');
+  let answer = '';
+  busy.setEncoding('utf8').on('data', (d: string) => (answer += d));
+  const busyClosed = new Promise<{ error?: string }>((resolve) => {
+    busy.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code }));
+    busy.on('close', () => resolve({}));
+  });
+  await new Promise<void>((resolve) => busy.once('connect', resolve));
+  busy.write('GET /api/activities/home HTTP/1.1\r\nHost: localhost\r\n');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+
+  const signalled = Date.now();
+  backend.child.kill('SIGTERM');
+  assert.deepEqual(await idleClosed, { ended: true }, 'the idle connection got a FIN, not a reset');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(backend.child.exitCode, null, 'still running while a request is in flight');
+
+  busy.write('\r\n');
+  assert.deepEqual(await busyClosed, {}, 'the busy connection closed cleanly after its response');
+  assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(
+    answer,
+    /\r\nConnection: close\r\n/i,
+    'the response tells the client not to reuse the connection',
+  );
+  assert.equal(await backend.stop('SIGTERM', 5_000), 0);
+  assert.ok(Date.now() - signalled < 4_000, 'exited without waiting for the drain deadline');
+  assert.doesNotMatch(backend.stderr(), /still open/);
+  agent.destroy();
 });
 
 /** A UDP and a TCP port on 127.0.0.1 that nothing listens on. */

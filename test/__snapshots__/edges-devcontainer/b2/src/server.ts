@@ -26,11 +26,26 @@ const server = createServer(traced(app));
 
 let stopping = false;
 
-/** Stops accepting connections and closes the idle keep-alive ones; `onClosed` runs once all are gone. */
+/**
+ * Stops accepting connections and closes each keep-alive connection once it
+ * is idle; `onClosed` runs once all are gone. A connection busy with a
+ * request keeps it: the response is sent (saying `Connection: close`), then
+ * the connection is closed with a FIN, as a keep-alive client expects, not
+ * cut with a reset.
+ */
 function stopAccepting(onClosed?: () => void): void {
+  if (stopping) return;
   stopping = true;
   server.close(onClosed);
+  // Before the app's listener, so the header is set before any route answers.
+  server.prependListener('request', (_req, res) => res.setHeader('connection', 'close'));
   server.closeIdleConnections();
+  // Node closes idle connections only when asked: a connection whose response
+  // was still being written becomes idle later, and would stay open (the
+  // client free to send another request) until the drain deadline.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  sweep.unref();
+  server.once('close', () => clearInterval(sweep));
 }
 
 /** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded), flush Rollbar (bounded), exit 0. */
