@@ -1022,6 +1022,19 @@ describe('answers edited by hand in .yo-rc.json', () => {
     assertSettled(dir);
   });
 
+  test('a service name edited there that collides with a generated path is refused as the flag is', () => {
+    const dir = workspace();
+    editStored(dir, (mine) => (mine.serviceName = 'aws'));
+    const before = readTree(dir);
+    const r = config(dir);
+    assert.equal(r.status, 2, r.stdout);
+    assert.equal(
+      r.stderr,
+      'cruddur-observability: .yo-rc.json serviceName "aws" collides with aws/json/x-ray.json, which the generator writes; choose another name\n',
+    );
+    assert.deepEqual(readTree(dir), before);
+  });
+
   test('a workspace from before the rendered answers were kept: they are taken as stored, and kept from then on', () => {
     const dir = workspace();
     editStored(dir, (mine) => delete mine.rendered);
@@ -1064,6 +1077,8 @@ describe('the command line', () => {
     [['--region', 'mars-north-1'], '--region "mars-north-1" must be an AWS region'],
     [['--service-name', '../escape'], '--service-name "../escape" must be 1-63 characters: lowercase'],
     [['--group-name', 'Default'], '--group-name "Default" "Default" is reserved by X-Ray'],
+    [['--rule-name', 'Default'], '--rule-name "Default" "Default" is reserved by X-Ray'],
+    [['--service-name', 'aws'], '--service-name "aws" collides with aws/json/x-ray.json'],
     [['--port'], '--port needs a value'],
     [['--no-such-flag'], "Unknown option '--no-such-flag'"],
     [['extra'], 'unexpected argument "extra"'],

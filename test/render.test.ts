@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { resolveAnswers } from '../src/answers/table.js';
 import { groupFilterExpression, SERVICE_ANNOTATION } from '../src/answers/names.js';
 import { renderWorkspace } from '../src/render/workspace.js';
+import { serviceNameCollision } from '../src/render/taken-names.js';
 import { fileTemplates } from '../src/files/templates.js';
 import { detectWorkspaceHost } from '../src/answers/workspace-host.js';
 import { MATRIX } from './support/matrix.js';
@@ -147,6 +148,25 @@ for (const c of MATRIX) {
         'AWS_SECRET_ACCESS_KEY',
         'ROLLBAR_ACCESS_TOKEN',
       ]);
+    });
+
+    test('the service name cannot be a top-level path or another compose service of the workspace', () => {
+      const { answers, files } = render(c);
+      const host = detectWorkspaceHost(c.env);
+      const backend = `${answers.serviceName}/`;
+      const others = new Set<string>();
+      for (const f of files) {
+        if (!f.path.startsWith(backend)) others.add(f.path.split('/')[0]!);
+        if (!/docker-compose\.yml$/.test(f.path)) continue;
+        const services = (parseYaml(f.contents) as { services: Record<string, unknown> }).services;
+        for (const name of Object.keys(services)) if (name !== answers.serviceName) others.add(name);
+      }
+      assert.ok(others.has('aws') && others.has('xray-daemon'), [...others].join(' '));
+      for (const name of others) {
+        const collision = serviceNameCollision({ ...answers, serviceName: name }, host, fileTemplates());
+        assert.match(collision ?? '', /^collides with /, `${name} is refused`);
+      }
+      assert.equal(serviceNameCollision(answers, host, fileTemplates()), undefined);
     });
 
     test('.env.example names every variable and holds no secret value; .gitignore ignores .env', () => {

@@ -543,6 +543,14 @@ describe('setup: X-Ray group and sampling rule', { skip }, () => {
     doc.SamplingRule.FixedRate = 1.5;
     writeFileSync(join(h.cwd, 'aws/json/x-ray.json'), JSON.stringify(doc));
     await badInput(/^aws\/json\/x-ray\.json: SamplingRule\.FixedRate must be from 0 to 1, not 1\.5/);
+
+    // X-Ray's built-in rule: refused by the same rule as `--rule-name Default`, before any call.
+    doc.SamplingRule.FixedRate = 0.1;
+    doc.SamplingRule.RuleName = 'Default';
+    writeFileSync(join(h.cwd, 'aws/json/x-ray.json'), JSON.stringify(doc));
+    await badInput(
+      /^aws\/json\/x-ray\.json: SamplingRule\.RuleName "Default" is reserved by X-Ray \(its built-in sampling rule\); choose another name \(config --rule-name\)$/,
+    );
     assert.equal(h.xray.calls.length + h.xray.rejected.length, 0, 'nothing sent to X-Ray');
     assert.equal(h.rollbar.requests.length, 0, 'nothing sent to Rollbar');
   });

@@ -12,6 +12,29 @@
 //   segment name), so the rule's ServiceName is exactly <service-name>.
 import type { Answers } from './table.js';
 
+/**
+ * X-Ray's built-in group and sampling rule, in every account: the group
+ * cannot be created, changed or deleted, the rule only re-rated, so neither
+ * can be ours. The answers, setup's reading of aws/json/x-ray.json and the
+ * X-Ray stand-in in the tests all take it from here.
+ */
+export const XRAY_BUILT_IN_NAME = 'Default';
+
+/** X-Ray's length limit on group and rule names (the API model's GroupName and RuleName). */
+export const XRAY_NAME_LENGTH = { min: 1, max: 32 } as const;
+
+/** Why a group or rule name cannot be ours: X-Ray's limit or its built-in name; undefined when it can. */
+export function xrayNameProblem(name: string, kind: 'group' | 'sampling rule'): string | undefined {
+  const n = [...name].length;
+  if (n < XRAY_NAME_LENGTH.min || n > XRAY_NAME_LENGTH.max) {
+    return `must be ${XRAY_NAME_LENGTH.min}-${XRAY_NAME_LENGTH.max} characters (X-Ray's limit), not ${n}`;
+  }
+  if (name.toLowerCase() === XRAY_BUILT_IN_NAME.toLowerCase()) {
+    return `"${name}" is reserved by X-Ray (its built-in ${kind}); choose another name`;
+  }
+  return undefined;
+}
+
 /** Annotation key on every segment; X-Ray keys allow [A-Za-z0-9_]. */
 export const SERVICE_ANNOTATION = 'service_name';
 

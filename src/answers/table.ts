@@ -2,6 +2,7 @@
 // and the README's option list are all derived from ANSWER_SPECS; nothing
 // about an answer is listed anywhere else.
 import type { Env } from '../cli/io.js';
+import { XRAY_NAME_LENGTH, xrayNameProblem } from './names.js';
 
 export interface Answers {
   projectName: string;
@@ -53,11 +54,12 @@ export class RuleBroken {
   constructor(readonly rule: string) {}
 }
 
-// X-Ray's own limits come from the Smithy model (GroupName, RuleName: length
-// 1..32). The character set is narrower than the API allows so a name is safe
-// unquoted in a shell, YAML and the console's filter box.
-const XRAY_NAME = /^[A-Za-z0-9_-]{1,32}$/;
-const XRAY_NAME_RULE = 'must be 1-32 characters: letters, digits, "-" or "_"';
+// X-Ray's own limits and its reserved name live in names.ts. The character
+// set is narrower than the API allows so a name is safe unquoted in a shell,
+// YAML and the console's filter box.
+const { min: XRAY_MIN, max: XRAY_MAX } = XRAY_NAME_LENGTH;
+const XRAY_NAME = new RegExp(`^[A-Za-z0-9_-]{${XRAY_MIN},${XRAY_MAX}}$`);
+const XRAY_NAME_RULE = `must be ${XRAY_MIN}-${XRAY_MAX} characters: letters, digits, "-" or "_"`;
 
 // One name serves as compose service, DNS label on the compose network (and
 // in devcontainer.json's forwardPorts `service:port`), directory, npm package
@@ -72,7 +74,14 @@ function pattern(re: RegExp, rule: string): (raw: string) => string | RuleBroken
   return (raw) => (re.test(raw) ? raw : new RuleBroken(rule));
 }
 
-const xrayName = pattern(XRAY_NAME, XRAY_NAME_RULE);
+/** A group or rule name: our character set, then X-Ray's own rules. */
+function xrayName(kind: 'group' | 'sampling rule'): (raw: string) => string | RuleBroken {
+  return (raw) => {
+    if (!XRAY_NAME.test(raw)) return new RuleBroken(XRAY_NAME_RULE);
+    const problem = xrayNameProblem(raw, kind);
+    return problem ? new RuleBroken(problem) : raw;
+  };
+}
 
 // Project names and Rollbar environments: a plain word of up to 64 characters.
 const PLAIN_NAME = pattern(
@@ -129,13 +138,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     defaultText: 'project name in PascalCase, e.g. Cruddur',
     usedIn: 'setup (X-Ray group), README.md',
     default: (_ctx, earlier) => pascalName(earlier.projectName ?? ''),
-    parse: (raw) => {
-      const v = xrayName(raw);
-      if (typeof v === 'string' && v.toLowerCase() === 'default') {
-        return new RuleBroken('"Default" is reserved by X-Ray; choose another name');
-      }
-      return v;
-    },
+    parse: xrayName('group'),
   },
   ruleName: {
     name: 'ruleName',
@@ -144,7 +147,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     defaultText: 'project name in PascalCase, e.g. Cruddur',
     usedIn: 'aws/json/x-ray.json, setup (sampling rule)',
     default: (_ctx, earlier) => pascalName(earlier.projectName ?? ''),
-    parse: xrayName,
+    parse: xrayName('sampling rule'),
   },
   region: {
     name: 'region',

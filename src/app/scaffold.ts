@@ -12,6 +12,8 @@ import {
   type Given,
 } from '../answers/table.js';
 import type { Env } from '../cli/io.js';
+import { fileTemplates } from '../files/templates.js';
+import { serviceNameCollision } from '../render/taken-names.js';
 import { renderWorkspace } from '../render/workspace.js';
 import type { GeneratedFile, TemplateSource } from '../render/types.js';
 import { detectWorkspaceHost } from '../answers/workspace-host.js';
@@ -63,9 +65,19 @@ export function answerSource(given: Given): (name: AnswerName) => string {
   return (name) => (fromFlags.has(name) ? `--${ANSWER_SPECS[name].flag}` : `${YO_RC_PATH} ${name}`);
 }
 
-/** Flags win over stored answers, which win over defaults. */
+/**
+ * Flags win over stored answers, which win over defaults. Checked against
+ * what they generate too: the service name must not collide with another
+ * generated path or compose service.
+ */
 export function answersFor(root: string, given: Given, target: TargetState, env: Env): Answers {
-  return resolveAnswers({ ...target.stored, ...given }, defaultsContext(root, env), answerSource(given));
+  const source = answerSource(given);
+  const answers = resolveAnswers({ ...target.stored, ...given }, defaultsContext(root, env), source);
+  const collision = serviceNameCollision(answers, detectWorkspaceHost(env), fileTemplates());
+  if (collision) {
+    throw new UsageError(`${source('serviceName')} ${JSON.stringify(answers.serviceName)} ${collision}`);
+  }
+  return answers;
 }
 
 /** Every file `app` writes, .yo-rc.json included. Pure apart from its inputs. */

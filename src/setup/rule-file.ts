@@ -5,7 +5,7 @@
 // file and the field, not as a service error.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SamplingRuleDocument } from '../answers/names.js';
+import { XRAY_NAME_LENGTH, xrayNameProblem, type SamplingRuleDocument } from '../answers/names.js';
 
 export const RULE_FILE = 'aws/json/x-ray.json';
 
@@ -22,7 +22,7 @@ type Check =
 // From the Smithy model's SamplingRule shape (all required except RuleName,
 // which X-Ray needs to create a rule anyway, and Attributes).
 const FIELDS: Record<Exclude<keyof RuleFields, 'Attributes'>, Check> = {
-  RuleName: { kind: 'string', min: 1, max: 32 },
+  RuleName: { kind: 'string', ...XRAY_NAME_LENGTH },
   ResourceARN: { kind: 'string', min: 0, max: 500 },
   Priority: { kind: 'int', min: 1, max: 9999 },
   FixedRate: { kind: 'number', min: 0, max: 1 },
@@ -83,6 +83,9 @@ export async function readRuleFile(cwd: string): Promise<RuleFields> {
     const p = problem(field, check, r[field]);
     if (p) throw new RuleFileError(`${RULE_FILE}: ${p}`);
   }
+  const reserved = xrayNameProblem(r.RuleName as string, 'sampling rule');
+  if (reserved)
+    throw new RuleFileError(`${RULE_FILE}: SamplingRule.RuleName ${reserved} (config --rule-name)`);
   const attrs = r.Attributes;
   if (attrs !== undefined) {
     if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) {

@@ -491,13 +491,6 @@ export async function ensureGroup(
   filterExpression: string,
 ): Promise<StepResult> {
   const step = groupStepName(groupName);
-  if (groupName === 'Default') {
-    return {
-      step,
-      status: 'skipped',
-      detail: '"Default" is X-Ray\'s built-in group and cannot be changed; choose another --group-name',
-    };
-  }
   const req = groupRequest(groupName, filterExpression);
   return createOrUpdate(api, step, {
     find: () => api.findGroup(groupName),
@@ -586,18 +579,6 @@ export async function ensureSamplingRule(api: XRayApi, want: RuleFields): Promis
     async reconcile(existing) {
       const changes = ruleChanges(want, existing);
       if (!changes.length) return { step, status: 'unchanged' };
-      if (want.RuleName === 'Default') {
-        const fixed = changes.filter((c) => c.field !== 'FixedRate' && c.field !== 'ReservoirSize');
-        if (fixed.length) {
-          return {
-            step,
-            status: 'failed',
-            detail:
-              `X-Ray's Default rule only lets FixedRate and ReservoirSize change, not ${fixed.map((c) => c.field).join(', ')}; ` +
-              'give the rule another name in aws/json/x-ray.json (--rule-name)',
-          };
-        }
-      }
       await api.write('UpdateSamplingRule', 'SamplingRuleRecord', (c, abortSignal) =>
         c.send(new UpdateSamplingRuleCommand(updateRuleRequest(want.RuleName, changes)), { abortSignal }),
       );

@@ -7,13 +7,14 @@
 // A rule's reservoir is shared between the clients reporting statistics for
 // it, as X-Ray shares it, and its FixedRate comes back with each target.
 // Pure: the clock is passed in.
+import { XRAY_BUILT_IN_NAME } from '../answers/names.js';
 import type { RuleFields } from '../setup/rule-file.js';
 
 export type SamplingRuleInput = RuleFields;
 
 /** X-Ray's built-in rule, which every account has: 1 request a second, then 5%. */
 export const DEFAULT_RULE: SamplingRuleInput = {
-  RuleName: 'Default',
+  RuleName: XRAY_BUILT_IN_NAME,
   Priority: 10000,
   FixedRate: 0.05,
   ReservoirSize: 1,

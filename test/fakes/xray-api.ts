@@ -45,7 +45,7 @@ import { Validator, type SmithyModel } from '../support/smithy.js';
 import { DEFAULT_RULE } from './xray-daemon.js';
 import { TraceApiError, TraceStore } from './xray-traces.js';
 import { answerHuge, answerRaw } from './hostile.js';
-import type { SamplingRuleDocument } from '../../src/answers/names.js';
+import { XRAY_BUILT_IN_NAME, type SamplingRuleDocument } from '../../src/answers/names.js';
 
 const NS = 'com.amazonaws.xray#';
 
@@ -299,13 +299,13 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
   const groups = new Map<string, FakeGroup>();
   const samplingRules = new Map<string, FakeSamplingRuleRecord>();
   const now = () => Date.now() / 1000;
-  groups.set('Default', {
-    GroupName: 'Default',
-    GroupARN: arn('group/Default'),
+  groups.set(XRAY_BUILT_IN_NAME, {
+    GroupName: XRAY_BUILT_IN_NAME,
+    GroupARN: arn(`group/${XRAY_BUILT_IN_NAME}`),
     InsightsConfiguration: { InsightsEnabled: false, NotificationsEnabled: false },
   });
-  samplingRules.set('Default', {
-    SamplingRule: { ...DEFAULT_STORED_RULE, RuleARN: arn('sampling-rule/Default') },
+  samplingRules.set(XRAY_BUILT_IN_NAME, {
+    SamplingRule: { ...DEFAULT_STORED_RULE, RuleARN: arn(`sampling-rule/${XRAY_BUILT_IN_NAME}`) },
     CreatedAt: 0,
     ModifiedAt: 0,
   });
@@ -442,7 +442,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
     },
     CreateGroup(input) {
       const name = input.GroupName as string;
-      if (name === 'Default') throw invalid('The Default group is reserved and cannot be created');
+      if (name === XRAY_BUILT_IN_NAME) throw invalid('The Default group is reserved and cannot be created');
       if (groups.has(name)) throw invalid(`Group with name ${name} already exists`);
       checkFilter(input.FilterExpression);
       const g = newGroup(name, input.FilterExpression as string | undefined);
@@ -453,7 +453,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
     },
     UpdateGroup(input) {
       const g = findGroup(input);
-      if (g.GroupName === 'Default') throw invalid('The Default group cannot be updated');
+      if (g.GroupName === XRAY_BUILT_IN_NAME) throw invalid('The Default group cannot be updated');
       checkFilter(input.FilterExpression);
       if (input.FilterExpression !== undefined) g.FilterExpression = input.FilterExpression as string;
       const ic = input.InsightsConfiguration as Partial<FakeGroup['InsightsConfiguration']> | undefined;
@@ -462,7 +462,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
     },
     DeleteGroup(input) {
       const g = findGroup(input);
-      if (g.GroupName === 'Default') throw invalid('The Default group cannot be deleted');
+      if (g.GroupName === XRAY_BUILT_IN_NAME) throw invalid('The Default group cannot be deleted');
       groups.delete(g.GroupName);
       return {};
     },
@@ -505,7 +505,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
       const record = findRule(update);
       const changing = RULE_UPDATABLE.filter((k) => update[k] !== undefined);
       if (
-        record.SamplingRule.RuleName === 'Default' &&
+        record.SamplingRule.RuleName === XRAY_BUILT_IN_NAME &&
         changing.some((k) => k !== 'FixedRate' && k !== 'ReservoirSize')
       ) {
         throw invalid('Invalid update request for default sampling rule');
@@ -517,7 +517,7 @@ export async function startXRayFake(opts: XRayFakeOptions = {}): Promise<XRayFak
     },
     DeleteSamplingRule(input) {
       const record = findRule(input);
-      if (record.SamplingRule.RuleName === 'Default')
+      if (record.SamplingRule.RuleName === XRAY_BUILT_IN_NAME)
         throw invalid('The Default sampling rule cannot be deleted');
       samplingRules.delete(record.SamplingRule.RuleName);
       return { SamplingRuleRecord: structuredClone(record) };
