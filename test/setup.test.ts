@@ -1070,6 +1070,26 @@ describe('setup as a process', () => {
   // In process, a promise that never settles just hangs the test; as the bin,
   // the process could drain its event loop and exit 0 with the Rollbar step
   // unreported (undici's fetch on Node 20, 9 runs of 10 here before the fix).
+  test('app runs setup after writing: a failed step exits 1 and still says what to do next', async () => {
+    const parent = tempDir('cruddur-setup-app-');
+    const env = cleanEnv({
+      HOME: tempDir('cruddur-setup-home-'),
+      ROLLBAR_ACCESS_TOKEN: GOOD,
+      ROLLBAR_ENDPOINT: `http://127.0.0.1:${await closedPort()}/api/1/`,
+    });
+    const r = runBin(['app', 'ws', '--yes', '--skip-install'], { cwd: parent, env });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^rollbar token: unreachable: could not reach /m);
+    assert.match(r.stdout, /^setup did not finish \(see above\)/m);
+    assert.match(r.stdout, /^Done\. Next: cd ws /m);
+    const ok = runBin(['app', 'ws2', '--yes', '--skip-install'], {
+      cwd: parent,
+      env: cleanEnv({ HOME: env.HOME! }),
+    });
+    assert.equal(ok.status, 0, 'skipped steps (no credentials, no token) do not fail app');
+    assert.doesNotMatch(ok.stdout, /setup did not finish/);
+  });
+
   test('a Rollbar endpoint that accepts and closes at once: every run prints the step and --strict exits 1', async (t) => {
     const rollbar = await startRollbarFake();
     t.after(() => rollbar.close());

@@ -62,10 +62,16 @@ export async function runApp(inv: Invocation, io: Io): Promise<number> {
     io.out(`${(c.status === 'differs' ? 'force' : c.status).padStart(9)} ${c.file.path}`);
 
   if (!inv.flags.has('skip-install') && !(await installBackend(root, answers, io))) return 1;
-  if (!inv.flags.has('skip-hooks')) {
-    const code = await runHooks(root, answers, io, { strict: false, dryRun: false });
-    if (code !== 0) return code;
+  // The files are written whatever setup says: the next steps still hold, and
+  // a failed setup step (exit 1) is named with how to run it again.
+  const hooks = inv.flags.has('skip-hooks')
+    ? 0
+    : await runHooks(root, answers, io, { strict: false, dryRun: false });
+  if (hooks !== 0) {
+    io.out(
+      'setup did not finish (see above): fix what it names, then run `npx cruddur-observability setup` there',
+    );
   }
   io.out(`\nDone. Next: cd ${shownAs} and read README.md (secrets, then \`docker compose up --build\`).`);
-  return 0;
+  return hooks;
 }
