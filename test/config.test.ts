@@ -126,7 +126,7 @@ function revalidate(t: TestContext, dir: string): void {
     return;
   }
   const has = (p: string) => existsSync(join(dir, p));
-  for (const p of ['docker-compose.yml', '.devcontainer/docker-compose.yml']) {
+  for (const p of ['docker-compose.yml', 'docker-compose.traces.yml', '.devcontainer/docker-compose.yml']) {
     if (has(p)) assert.deepEqual(validateCompose(read(dir, p)), [], `${p} valid against the Compose spec`);
   }
   if (has('.gitpod.yml')) assert.deepEqual(validateGitpod(read(dir, '.gitpod.yml')), [], '.gitpod.yml valid');

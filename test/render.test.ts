@@ -41,9 +41,10 @@ for (const c of MATRIX) {
         assert.deepEqual(validateDevcontainer(get('.devcontainer/devcontainer.json')), []);
       },
     );
-    test('both compose files are valid against the Compose spec', { skip: specsSkip('Compose spec') }, () => {
+    test('the compose files are valid against the Compose spec', { skip: specsSkip('Compose spec') }, () => {
       assert.deepEqual(validateCompose(get('docker-compose.yml')), []);
       assert.deepEqual(validateCompose(get('.devcontainer/docker-compose.yml')), []);
+      assert.deepEqual(validateCompose(get('docker-compose.traces.yml')), []);
     });
     test(
       'x-ray.json satisfies the Smithy SamplingRule shape',

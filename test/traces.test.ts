@@ -18,6 +18,10 @@ import {
   type SegmentDocument,
 } from '../src/traces/wire.js';
 import { samplingRule } from '../src/answers/names.js';
+import { parse as parseYaml } from 'yaml';
+import { renderWorkspace } from '../src/render/workspace.js';
+import { tracesCommand, TRACES_OVERRIDE_PATH } from '../src/render/compose-traces.js';
+import { fileTemplates } from '../src/files/templates.js';
 import { checkShape } from './support/smithy.js';
 import { xrayModel } from './support/schemas.js';
 import { specsSkip } from './support/specs.js';
@@ -516,5 +520,69 @@ describe('--listen / --otlp', () => {
         bad,
       );
     }
+  });
+});
+
+describe('docker-compose.traces.yml', () => {
+  type Service = {
+    environment?: Record<string, string>;
+    depends_on?: string[] | Record<string, { required?: boolean }>;
+    profiles?: string[];
+    extra_hosts?: string[];
+  };
+  type Compose = { services: Record<string, Service> };
+  function files(tracing: 'xray' | 'otel') {
+    const answers = defaultAnswers({ tracing });
+    const ctx = { answers, host: 'local' as const, templates: fileTemplates() };
+    const byPath = new Map(renderWorkspace(ctx).map((f) => [f.path, f.contents]));
+    return {
+      answers,
+      command: tracesCommand(ctx),
+      base: parseYaml(byPath.get('docker-compose.yml')!) as Compose,
+      override: parseYaml(byPath.get(TRACES_OVERRIDE_PATH)!) as Compose,
+      readme: byPath.get('README.md')!,
+    };
+  }
+
+  test('xray: the backend sends to the host where traces listens; xray-daemon is left out without breaking depends_on', () => {
+    const { answers, command, base, override, readme } = files('xray');
+    const backend = override.services[answers.serviceName]!;
+    const listenPort = /--listen 0\.0\.0\.0:(\d+)/.exec(command)?.[1];
+    assert.equal(backend.environment?.AWS_XRAY_DAEMON_ADDRESS, `host.docker.internal:${listenPort}`);
+    assert.deepEqual(backend.extra_hosts, ['host.docker.internal:host-gateway']);
+    // Only services the base file defines: a service only in the override would lack an image.
+    for (const name of Object.keys(override.services))
+      assert.ok(base.services[name], `${name} is in docker-compose.yml`);
+    const baseDeps = base.services[answers.serviceName]!.depends_on;
+    assert.ok(
+      Array.isArray(baseDeps) && baseDeps.includes('xray-daemon'),
+      'the base backend depends on the daemon',
+    );
+    assert.deepEqual(backend.depends_on, {
+      'xray-daemon': { condition: 'service_started', required: false },
+    });
+    assert.deepEqual(override.services['xray-daemon'], { profiles: ['aws'] });
+    // What compose makes of the two: environment maps merge key by key.
+    const merged = { ...base.services[answers.serviceName]!.environment, ...backend.environment };
+    assert.equal(merged.AWS_XRAY_DAEMON_ADDRESS, 'host.docker.internal:2000');
+    assert.equal(merged.PORT, String(answers.port), 'the rest of the backend environment stays');
+    assert.ok(
+      readme.includes('AWS_XRAY_DAEMON_ADDRESS=127.0.0.1:2000 npm run dev'),
+      'README: a backend on the host',
+    );
+    assert.ok(readme.includes(`docker compose -f docker-compose.yml -f ${TRACES_OVERRIDE_PATH} up --build`));
+    assert.ok(readme.includes(command));
+  });
+
+  test('otel: the OTLP and sampling endpoints point at the host; the collector is left out', () => {
+    const { answers, command, override, readme } = files('otel');
+    const backend = override.services[answers.serviceName]!;
+    assert.deepEqual(backend.environment, {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://host.docker.internal:4318/v1/traces',
+      OTEL_TRACES_SAMPLER_ARG: 'endpoint=http://host.docker.internal:2000',
+    });
+    assert.deepEqual(override.services['cloudwatch-agent'], { profiles: ['aws'] });
+    assert.match(command, /--listen 0\.0\.0\.0:2000 --otlp 0\.0\.0\.0:4318$/);
+    assert.ok(readme.includes('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:4318/v1/traces'));
   });
 });

@@ -14,6 +14,7 @@
 // the current rendering is applied to the user's text where it applies
 // cleanly; where the user changed the same lines, it is a conflict.
 import { COMPOSE_PATH } from '../render/compose.js';
+import { TRACES_OVERRIDE_PATH } from '../render/compose-traces.js';
 import { DEVCONTAINER_COMPOSE_PATH, DEVCONTAINER_PATH } from '../render/devcontainer.js';
 import { ENV_EXAMPLE_PATH } from '../render/env-example.js';
 import { GITPOD_PATH } from '../render/gitpod.js';
@@ -30,6 +31,7 @@ export type Format = 'yaml' | 'json' | 'jsonc' | 'env' | 'text';
 
 const FORMATS: Record<string, Format> = {
   [COMPOSE_PATH]: 'yaml',
+  [TRACES_OVERRIDE_PATH]: 'yaml',
   [GITPOD_PATH]: 'yaml',
   [DEVCONTAINER_COMPOSE_PATH]: 'yaml',
   [DEVCONTAINER_PATH]: 'jsonc',

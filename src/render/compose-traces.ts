@@ -18,9 +18,14 @@ const HOST = 'host.docker.internal';
 /** The OpenTelemetry variant's collector (DESIGN: Tracing variants). */
 const OTEL_COLLECTOR_SERVICE = 'cloudwatch-agent';
 
+/** The service the override leaves out: the variant's collector. */
+export function collectorService(ctx: RenderContext): string {
+  return ctx.answers.tracing === 'otel' ? OTEL_COLLECTOR_SERVICE : DAEMON_SERVICE;
+}
+
 export function tracesOverrideData(ctx: RenderContext) {
   const otel = ctx.answers.tracing === 'otel';
-  const collector = otel ? OTEL_COLLECTOR_SERVICE : DAEMON_SERVICE;
+  const collector = collectorService(ctx);
   const environment = otel
     ? {
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://${HOST}:4318/v1/traces`,

@@ -1,5 +1,11 @@
 import ejs from 'ejs';
 import { SERVICE_ANNOTATION, groupFilterExpression } from '../answers/names.js';
+import {
+  COLLECTOR_PROFILE,
+  collectorService,
+  TRACES_OVERRIDE_PATH,
+  tracesCommand,
+} from './compose-traces.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const README_PATH = 'README.md';
@@ -10,6 +16,10 @@ export function renderReadme(ctx: RenderContext): GeneratedFile {
     ...ctx.answers,
     filterExpression: groupFilterExpression(ctx.answers.serviceName),
     annotationKey: SERVICE_ANNOTATION,
+    tracesCommand: tracesCommand(ctx),
+    tracesOverride: TRACES_OVERRIDE_PATH,
+    collectorService: collectorService(ctx),
+    collectorProfile: COLLECTOR_PROFILE,
   };
   return { path: README_PATH, contents: ejs.render(ctx.templates(TEMPLATE), data, { filename: TEMPLATE }) };
 }

@@ -1,6 +1,7 @@
 // Every file of a generated workspace, from the answers. Pure.
 import { renderBackend } from './backend.js';
 import { renderCompose } from './compose.js';
+import { renderTracesOverride } from './compose-traces.js';
 import { renderDevcontainer, renderDevcontainerCompose } from './devcontainer.js';
 import { renderEnvExample } from './env-example.js';
 import { renderGitignore } from './gitignore.js';
@@ -11,6 +12,7 @@ import type { GeneratedFile, RenderContext } from './types.js';
 
 const RENDERERS: Array<(ctx: RenderContext) => GeneratedFile | GeneratedFile[]> = [
   renderCompose,
+  renderTracesOverride,
   renderXrayRule,
   renderGitpod,
   renderDevcontainer,

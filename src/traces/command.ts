@@ -178,9 +178,9 @@ export async function runTraces(inv: Invocation, io: Io, options: TracesOptions)
   }
 
   const listening = formatHostPort(daemon.address);
-  const rulesText = [...rules.map(describeRule), 'Default'].join('; ');
+  const rulesText = [...rules.map((r) => `${describeRule(r)} from ${from}`), "X-Ray's Default"].join('; ');
   io.err(
-    `traces: segments on udp ${listening}, sampling rules on tcp ${listening} (${rulesText}${from ? ` from ${from}` : ''})` +
+    `traces: segments on udp ${listening}, sampling rules on tcp ${listening} (${rulesText})` +
       (otlp ? `, OTLP/HTTP JSON on http://${formatHostPort(otlp.address)}/v1/traces` : ''),
   );
   io.err(`traces: ${howToUse(daemon.address, otlp?.address, tracing === 'otel' ? 'otel' : 'xray')}`);
