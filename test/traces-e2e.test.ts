@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SERVICE_ANNOTATION, samplingRule } from '../src/answers/names.js';
 import helpers from 'yeoman-test';
-import { BIN, cleanEnv, REPO_ROOT, runBin } from './support/cli.js';
+import { BIN, cleanEnv, REPO_ROOT, runBin, runYeoman } from './support/cli.js';
 import {
   defaultAnswers,
   httpGet,
@@ -472,10 +472,9 @@ describe('traces without --json, and its errors', () => {
 test('yo cruddur-observability:traces: the same command through Yeoman, its flags checked, stopped by SIGINT', async () => {
   const generator = join(REPO_ROOT, 'generators/traces/index.js');
   const options = (o: Record<string, unknown>) => o;
-  await assert.rejects(
-    helpers.run(generator).withOptions(options({ listen: 'nope' })),
-    /--listen "nope" is not <host:port>/,
-  );
+  const bad = runYeoman('traces', ['--listen', 'nope'], { cwd: workspace });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^cruddur-observability: --listen "nope" is not <host:port> .*\n$/);
   const listeners = process.listenerCount('SIGINT');
   // Awaiting (then) is what starts a yeoman-test run.
   const run = Promise.resolve(
