@@ -2,6 +2,7 @@
 // `yo cruddur-observability` alike. Prompts need a terminal and Yeoman's
 // prompts (Io.ask): an interactive bin run without them hands itself to
 // Yeoman (yeoman/run.ts), which comes back here with them.
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Invocation } from '../cli/args.js';
 import { ANSWER_NAMES, UsageError, type Given } from '../answers/table.js';
@@ -11,6 +12,7 @@ import { installBackend, runHooks } from './install.js';
 import { answersFor, checkTarget, defaultsContext, scaffoldFiles } from './scaffold.js';
 import { fileTemplates } from '../files/templates.js';
 import { writeFilesAtomic } from '../files/write.js';
+import { guardWorkspace } from '../state/workspace-guard.js';
 
 export async function runApp(inv: Invocation, io: Io): Promise<number> {
   const yes = inv.flags.has('yes');
@@ -21,6 +23,29 @@ export async function runApp(inv: Invocation, io: Io): Promise<number> {
   }
   const shownAs = inv.dir ?? '.';
   const root = resolve(io.cwd, shownAs);
+  const dryRun = inv.flags.has('dry-run');
+  // A target that exists may be a workspace another run is writing, or one
+  // an interrupted run left half-written: lock it and recover it first.
+  const guard =
+    existsSync(root) && statSync(root).isDirectory()
+      ? guardWorkspace(root, 'app', { write: !dryRun })
+      : undefined;
+  try {
+    for (const line of guard?.lines ?? []) io.out(line);
+    return guard?.blocked ? 1 : await scaffold(inv, io, root, shownAs, prompt);
+  } finally {
+    guard?.release();
+  }
+}
+
+async function scaffold(
+  inv: Invocation,
+  io: Io,
+  root: string,
+  shownAs: string,
+  prompt: boolean,
+): Promise<number> {
+  const yes = inv.flags.has('yes');
   const force = inv.flags.has('force');
   const dryRun = inv.flags.has('dry-run');
   const target = checkTarget(root, shownAs, force);

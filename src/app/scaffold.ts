@@ -26,6 +26,7 @@ import {
   YO_RC_PATH,
 } from '../state/yo-rc.js';
 import { writtenRecord } from '../state/written-files.js';
+import { LOCK_PATH } from '../state/lock.js';
 
 export interface TargetState {
   /** Raw answers stored by an earlier run here, if any. */
@@ -44,7 +45,7 @@ export function checkTarget(root: string, shownAs: string, force: boolean): Targ
   const yoRc = existsSync(root) ? readYoRc(root) : undefined;
   const stored = storedAnswers(yoRc);
   if (!stored && !force && existsSync(root)) {
-    const entries = readdirSync(root).filter((name) => name !== '.git');
+    const entries = readdirSync(root).filter((name) => name !== '.git' && name !== LOCK_PATH);
     if (entries.length > 0) {
       throw new UsageError(
         `target ${shownAs} is not empty and was not made by this generator; choose an empty or new directory, or pass --force`,

@@ -1,18 +1,30 @@
-// `config`'s only writes: the backend directory rename, then every changed
-// file in one atomic batch, the rename undone if the batch fails.
+// `config`'s only writes: the backend directory move and every changed file,
+// as one journaled batch (files/write.ts): an interrupted run is rolled back
+// or finished by the next one, never left half-applied unnoticed.
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GeneratedFile } from '../render/types.js';
-import { writeFilesAtomic } from '../files/write.js';
+import { sweepStaleTemps, writeBatch, writeTarget } from '../files/write.js';
+import { YO_RC_PATH } from '../state/yo-rc.js';
 import { pendingWrites, type ConfigPlan } from './plan.js';
 
-/** Renames the backend directory, then writes every changed file in one atomic batch. */
-export function applyPlan(
-  plan: ConfigPlan,
-  write = (files: GeneratedFile[]) => writeFilesAtomic(plan.root, files),
-): void {
+/**
+ * Moves the backend directory and writes every changed file in one batch.
+ * Returns how many stale temporary files of earlier failed runs it removed.
+ * With `write` (Yeoman's conflicter), the files go through it instead and
+ * only the move is done here, undone if `write` throws.
+ */
+export function applyPlan(plan: ConfigPlan, write?: (files: GeneratedFile[]) => void): number {
   const files = pendingWrites(plan).map((f) => ({ path: f.path, contents: f.after! }));
   const moved = plan.dirRename;
+  if (!write) {
+    const swept = sweepStaleTemps(plan.root, [
+      YO_RC_PATH,
+      ...plan.files.flatMap((f) => [f.path, f.diskPath]),
+    ]);
+    writeBatch(plan.root, { files, dirRename: moved });
+    return swept;
+  }
   if (moved) renameSync(join(plan.root, moved.from), join(plan.root, moved.to));
   try {
     write(files);
@@ -20,4 +32,14 @@ export function applyPlan(
     if (moved) renameSync(join(plan.root, moved.to), join(plan.root, moved.from));
     throw err;
   }
+  return 0;
+}
+
+/**
+ * Refuses, before anything is reported or written, a workspace where a
+ * generated file cannot be written: a directory (or a file, or a link to
+ * nothing) in its place or in place of one of its directories.
+ */
+export function checkTargets(plan: ConfigPlan): void {
+  for (const f of plan.files) if (f.status !== 'retired') writeTarget(plan.root, f.diskPath);
 }

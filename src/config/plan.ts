@@ -45,7 +45,7 @@ import {
   xrayUrlPattern,
   type WorkspaceHost,
 } from '../answers/workspace-host.js';
-import { contentHash, readWrittenRecord, writtenRecord } from '../state/written-files.js';
+import { contentHash, ignoredRecordPaths, readWrittenRecord, writtenRecord } from '../state/written-files.js';
 import {
   answerRecord,
   GENERATOR_KEY,
@@ -381,10 +381,16 @@ function planYoRc(root: string, sides: Sides, next: GeneratedFile[], unresolved:
     mergeBase: Object.keys(baseState).length > 0 ? baseState : undefined,
   });
   if (deepEqual(yoRc as Json, JSON.parse(after) as Json)) after = before;
+  const ignored = ignoredRecordPaths((yoRc[GENERATOR_KEY] as Record<string, unknown>).files);
   return {
     ...emptyPlan(YO_RC_PATH, YO_RC_PATH, before, true),
     status: after === before ? 'identical' : 'update',
     after,
+    notes: ignored.length
+      ? [
+          `ignored ${ignored.length} entr${ignored.length === 1 ? 'y' : 'ies'} of "files" that are not paths inside the workspace: ${ignored.join(', ')}`,
+        ]
+      : [],
   };
 }
 

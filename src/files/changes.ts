@@ -1,9 +1,8 @@
 // Compares what would be written with what is on disk, and shows it as
 // Yeoman-style status lines and unified diffs (jsdiff).
-import { existsSync, readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import type { GeneratedFile } from '../render/types.js';
-import { insideRoot } from './write.js';
+import { readGenerated } from './write.js';
 
 export type ChangeStatus = 'create' | 'identical' | 'differs';
 
@@ -16,8 +15,7 @@ export interface Change {
 
 export function compareWithDisk(root: string, files: readonly GeneratedFile[]): Change[] {
   return files.map((file) => {
-    const abs = insideRoot(root, file.path);
-    const current = existsSync(abs) ? readFileSync(abs, 'utf8') : undefined;
+    const current = readGenerated(root, file.path);
     const status: ChangeStatus =
       current === undefined ? 'create' : current === file.contents ? 'identical' : 'differs';
     return { file, status, current };

@@ -6,21 +6,47 @@
 // host, and a hash per file (see written-files.ts). `config` renders its
 // merge base from `rendered`, so an answer edited here by hand is applied
 // to the files like the same answer given as a flag.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ANSWER_NAMES, UsageError, type AnswerName, type Answers } from '../answers/table.js';
-import { FileParseError } from '../merge/errors.js';
+import { FileParseError, lineColumn } from '../merge/errors.js';
 import { parseJsonTree } from '../merge/jsonc.js';
+import { readGenerated } from '../files/write.js';
 
 export const YO_RC_PATH = '.yo-rc.json';
 export const GENERATOR_KEY = 'generator-cruddur-observability';
 
 type YoRc = Record<string, unknown>;
 
+/** Deeper than any answers file needs; deep enough input overflows the stack of every recursive reader. */
+const MAX_DEPTH = 64;
+
+/** Offset of the first bracket nested deeper than MAX_DEPTH, counted without recursion; -1 if none. */
+function tooDeep(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === '}' || c === ']') depth--;
+  }
+  return -1;
+}
+
 export function readYoRc(root: string): YoRc | undefined {
-  const file = join(root, YO_RC_PATH);
-  if (!existsSync(file)) return undefined;
-  const text = readFileSync(file, 'utf8');
+  // A directory in its place is refused as the user's mistake, a link is read through.
+  const text = readGenerated(root, YO_RC_PATH);
+  if (text === undefined) return undefined;
+  const deep = tooDeep(text);
+  if (deep >= 0) {
+    const { line, column } = lineColumn(text, deep);
+    throw new UsageError(
+      `${YO_RC_PATH}:${line}:${column}: nested deeper than ${MAX_DEPTH} levels; fix or remove it`,
+    );
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
