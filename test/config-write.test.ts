@@ -400,3 +400,64 @@ describe('killed at any point of a run, the next run finishes the job or rolls i
     assert.doesNotMatch(check.stdout, /up to date/);
   });
 });
+
+/** `script` (util-linux) gives the bin a terminal, so `app` prompts as it does for a user. */
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Runs the bin on a terminal; `answer` sees the output so far and returns keys to type, once per prompt. */
+function onTerminal(
+  cwd: string,
+  args: string[],
+  keys: (prompt: number) => string,
+): Promise<{ code: number | null; out: string }> {
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd,
+    env: cleanEnv({ TERM: 'dumb' }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let typedFor = -1;
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    // A prompt is open when a "? question" follows the last answered one (✔).
+    const answered = out.split('\u2714').length - 1;
+    if (typedFor !== answered && /\? \S/.test(out.slice(out.lastIndexOf('\u2714') + 1))) {
+      typedFor = answered;
+      child.stdin.write(keys(answered));
+    }
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((done) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, out });
+    }),
+  );
+}
+
+describe('app on a terminal', () => {
+  test(
+    'Ctrl-C at the first prompt leaves no directory behind',
+    { skip: !hasScript && 'no `script` to give the bin a terminal' },
+    async () => {
+      const cwd = tempDir();
+      const r = await onTerminal(cwd, ['app', 'newdir'], () => '\x03');
+      assert.equal(r.code, 130, r.out);
+      assert.match(r.out, /cruddur-observability: cancelled; nothing was written/);
+      assert.deepEqual(readdirSync(cwd), [], 'no empty target directory');
+    },
+  );
+
+  test(
+    'answering every prompt still writes the workspace there',
+    { skip: !hasScript && 'no `script` to give the bin a terminal' },
+    async () => {
+      const cwd = tempDir();
+      const r = await onTerminal(cwd, ['app', 'newdir', '--skip-install', '--skip-hooks'], () => '\r');
+      assert.equal(r.code, 0, r.out);
+      assert.match(readFileSync(join(cwd, 'newdir/.yo-rc.json'), 'utf8'), /"projectName": "newdir"/);
+      assert.ok(existsSync(join(cwd, 'newdir/backend-express/package.json')));
+    },
+  );
+});

@@ -30,6 +30,11 @@ export async function runInvocation(parse: () => Invocation, io: Io): Promise<nu
     }
     return await COMMANDS[inv.command].run(inv, io);
   } catch (err) {
+    // Ctrl-C at a prompt (inquirer's error): the user's choice, asked before any write.
+    if ((err as Error).name === 'ExitPromptError') {
+      io.err('cruddur-observability: cancelled; nothing was written');
+      return 130;
+    }
     // Exit 2: the user's mistake, one line; 1: anything else, one line (the
     // stack only with DEBUG set).
     if (err instanceof UsageError) {
