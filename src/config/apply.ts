@@ -1,39 +1,9 @@
 // `config`'s only writes: the backend directory move and every changed file,
 // as one journaled batch (files/write.ts): an interrupted run is rolled back
 // or finished by the next one, never left half-applied unnoticed.
-import { renameSync } from 'node:fs';
-import { join } from 'node:path';
-import type { GeneratedFile } from '../render/types.js';
 import { sweepStaleTemps, writeBatch, writeTarget } from '../files/write.js';
 import { YO_RC_PATH } from '../state/yo-rc.js';
 import { pendingWrites, type ConfigPlan } from './plan.js';
-
-/**
- * Moves the backend directory and writes every changed file in one batch.
- * Returns how many stale temporary files of earlier failed runs it removed.
- * With `write` (Yeoman's conflicter), the files go through it instead and
- * only the move is done here, undone if `write` throws.
- */
-export function applyPlan(plan: ConfigPlan, write?: (files: GeneratedFile[]) => void): number {
-  const files = pendingWrites(plan).map((f) => ({ path: f.path, contents: f.after! }));
-  const moved = plan.dirRename;
-  if (!write) {
-    const swept = sweepStaleTemps(plan.root, [
-      YO_RC_PATH,
-      ...plan.files.flatMap((f) => [f.path, f.diskPath]),
-    ]);
-    writeBatch(plan.root, { files, dirRename: moved });
-    return swept;
-  }
-  if (moved) renameSync(join(plan.root, moved.from), join(plan.root, moved.to));
-  try {
-    write(files);
-  } catch (err) {
-    if (moved) renameSync(join(plan.root, moved.to), join(plan.root, moved.from));
-    throw err;
-  }
-  return 0;
-}
 
 /**
  * Refuses, before anything is reported or written, a workspace where a
@@ -42,4 +12,15 @@ export function applyPlan(plan: ConfigPlan, write?: (files: GeneratedFile[]) => 
  */
 export function checkTargets(plan: ConfigPlan): void {
   for (const f of plan.files) if (f.status !== 'retired') writeTarget(plan.root, f.diskPath);
+}
+
+/**
+ * Moves the backend directory and writes every changed file in one batch.
+ * Returns how many stale temporary files of earlier failed runs it removed.
+ */
+export function applyPlan(plan: ConfigPlan): number {
+  const files = pendingWrites(plan).map((f) => ({ path: f.path, contents: f.after! }));
+  const swept = sweepStaleTemps(plan.root, [YO_RC_PATH, ...plan.files.flatMap((f) => [f.path, f.diskPath])]);
+  writeBatch(plan.root, { files, dirRename: plan.dirRename });
+  return swept;
 }
