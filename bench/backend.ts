@@ -16,8 +16,8 @@
 // with a token and a local endpoint (nothing is reported on this route).
 // Where `taskset` and two CPUs exist, the servers run on CPU 1 and this process
 // (autocannon and the UDP listener) on CPU 0: unpinned, the scheduler now and
-// then put load generator and server on one core of this 2-core box, and
-// rounds swung by ±30 %; pinned, by about ±5 %.
+// then puts load generator and server on one core of a 2-core box, and rounds
+// swing several times more than pinned (results.md, "Bench method").
 // Besides the two servers as they come, the instrumented one is loaded with
 // every request saying `Sampled=0`, then `Sampled=1` (plain Express gets the
 // same header): what a request costs untraced and traced, from which any
@@ -314,7 +314,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     let tracedSegments = 0;
     for (let round = 0; round < rounds; round++) {
       // Fresh processes every round: two processes running identical code
-      // differed by up to 7 % here (memory layout, JIT decisions), a bias
+      // differ measurably (memory layout, JIT decisions; results.md), a bias
       // that a median over rounds only removes if each round draws anew.
       plain = await startListening(...launch(['bench-plain.mjs']), backendDir, base, 20_000);
       instrumented = await startListening(

@@ -2,8 +2,8 @@
 // generated backend's own traced() and its /api/activities/home handler,
 // driven with Node's real IncomingMessage and ServerResponse, sending
 // segments to the bench's UDP listener. The server series in backend.ts
-// carry this machine's phases (±30 % between minutes); this figure moves by
-// a few per cent, so a change to the tracing path of 10 µs shows here
+// carry the machine's phases; this figure is far steadier (results.md,
+// "Bench method"), so a change of a few µs to the tracing path shows here
 // where it drowns there. Beside it, the same trace made with the SDK's own
 // API and nothing else (a segment with the request's HTTP data, a subsegment
 // with the route's annotation and metadata, both closed and sent): what a

@@ -123,6 +123,8 @@ for (const c of MATRIX) {
         'backend README states the sampling rule',
       );
       assert.match(backendReadme, /lower `--sampling-rate`/);
+      // Measurements live in bench/results.md: a student's machine is not the bench's.
+      assert.doesNotMatch(backendReadme, /\d\s*(µs|us|ms)\b/, 'no measured timings in the backend README');
       const backendSources = files
         .filter((f) => f.path.startsWith(`${answers.serviceName}/src/`))
         .map((f) => f.contents);

@@ -32,9 +32,11 @@
 //
 // CONTEXT is explicit ("manual mode"): withSubsegment() takes the request, or
 // the enclosing span, as its parent. The SDK's automatic mode (cls-hooked)
-// cost two thirds of the throughput; AsyncLocalStorage on Node 20 still runs
-// an async_hooks callback for every async operation of every request, sampled
-// or not (5-10% here). Routes have the request anyway.
+// runs async_hooks callbacks on every async operation of every request,
+// sampled or not, and AsyncLocalStorage on Node 20 still does: a cost every
+// request pays so that the few sampled ones need not pass a parent. Routes
+// have the request anyway. (What it cost, measured: the generator's
+// bench/results.md.)
 import { tracingDisabledBecause } from './xray-preload.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import AWSXRay from 'aws-xray-sdk-core';
@@ -193,11 +195,10 @@ function trace(req: IncomingMessage, res: ServerResponse): void {
  * The SDK's Segment with a short toString(). After sending a segment, the
  * SDK's emitter builds the debug line `'UDP message sent: ' + segment` whether
  * or not debug logging is on, and the SDK's toString() serialises the whole
- * document again: a second JSON.stringify and more copies. Profiled in
- * process (Node 20), serialising and copying fell from 21 % to 14 % of the
- * samples, about 5 of the 55 µs that tracing adds to a request. The document
- * sent to the daemon comes from format(), which this leaves alone;
- * toString() is only used in log lines.
+ * document again: a second JSON.stringify and more copies, for a line nobody
+ * reads. The document sent to the daemon comes from format(), which this
+ * leaves alone; toString() is only used in log lines. (The profile: the
+ * generator's bench/results.md.)
  */
 class RequestSegment extends AWSXRay.Segment {
   override toString(): string {
