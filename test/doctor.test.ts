@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe } from 'node:test';
 import { groupFilterExpression } from '../src/answers/names.js';
 import { parseInvocation } from '../src/cli/args.js';
 import type { Io } from '../src/cli/io.js';
@@ -18,9 +18,9 @@ import { startXRayFake, type XRayFake } from './fakes/xray-api.js';
 import { startXrayDaemonFake, type XrayDaemonFake } from './fakes/xray-daemon.js';
 import { killAllBackends, npm, startBackend, type BackendProcess } from './support/backend.js';
 import { cleanEnv, runBin, tempDir } from './support/cli.js';
-import { specsSkip } from './support/specs.js';
+import { needingSpecs } from './support/specs.js';
 
-const skip = specsSkip('doctor (needs the X-Ray Smithy model for the X-Ray stand-in)');
+const { test, before, after } = needingSpecs('doctor (needs the X-Ray Smithy model for the X-Ray stand-in)');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const KEY = 'AKIADOCTORTEST000001';
@@ -116,7 +116,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('doctor', { skip }, () => {
+describe('doctor', () => {
   before(
     async () => {
       dir = tempDir('cruddur-doctor-');

@@ -31,8 +31,22 @@ describe('retry policy', () => {
     assert.equal(DEFAULT_RETRY_POLICY.budgetMs, 30_000);
   });
 
-  test('more attempts than the SDK standard mode, bounded by a time budget', () => {
-    assert.ok(DEFAULT_RETRY_POLICY.maxAttempts > 3);
+  test('more attempts than the SDK standard mode (3), bounded by a time budget', async () => {
+    // Throttled 7 times, the 8th attempt succeeds; throttled 8 times, it gives up.
+    const throttledFor = (times: number) => {
+      let n = 0;
+      return withRetry(
+        async () => {
+          if (++n <= times) throw new Error('Rate exceeded');
+          return n;
+        },
+        (): Retryability => 'throttled',
+        DEFAULT_RETRY_POLICY,
+        { random: () => 0 },
+      );
+    };
+    assert.deepEqual(await throttledFor(7), { value: 8, retries: { throttled: 7, transient: 0 } });
+    await assert.rejects(throttledFor(8), (e: unknown) => e instanceof GaveUp && e.attempts === 8);
     let worst = 0;
     for (let r = 1; r < DEFAULT_RETRY_POLICY.maxAttempts; r++)
       worst += backoffDelay(DEFAULT_RETRY_POLICY, r, () => 0.999999);

@@ -17,9 +17,9 @@ import { startRollbarFake, type RollbarFake } from './fakes/rollbar-api.js';
 import { startXRayFake, type Misbehaviour, type XRayFake, type XRayFakeOptions } from './fakes/xray-api.js';
 import { execa } from 'execa';
 import { BIN, cleanEnv, runBin, tempDir } from './support/cli.js';
-import { specsSkip } from './support/specs.js';
+import { needingSpecs } from './support/specs.js';
 
-const skip = specsSkip('setup against the X-Ray fake');
+const SPECS_NEEDED = 'setup against the X-Ray fake';
 
 const ANSWERS: Answers = {
   projectName: 'cruddur',
@@ -133,7 +133,8 @@ function noStackTrace(lines: string[]): void {
 
 const FILTER = 'annotation.service_name = "backend-express"';
 
-describe('setup: X-Ray group and sampling rule', { skip }, () => {
+describe('setup: X-Ray group and sampling rule', () => {
+  const { test } = needingSpecs(SPECS_NEEDED);
   test('first run creates the group and the rule and verifies the token', async (t) => {
     const h = await harness(t);
     const { code, lines } = await h.run();
@@ -716,7 +717,8 @@ function oneLinePerStep(lines: string[]): void {
 const HOSTILE = { baseDelayMs: 1, maxDelayMs: 4, attemptTimeoutMs: 200, budgetMs: 500 };
 const MiB = 1024 * 1024;
 
-describe('setup against a hostile X-Ray endpoint', { skip }, () => {
+describe('setup against a hostile X-Ray endpoint', () => {
+  const { test } = needingSpecs(SPECS_NEEDED);
   test('every X-Ray call has a deadline: an endpoint that accepts and never answers costs each call site its budget, not forever', async (t) => {
     const rule = samplingRule(ANSWERS).SamplingRule;
     const cases = [
@@ -1025,7 +1027,8 @@ describe('setup against a hostile Rollbar endpoint', () => {
   });
 });
 
-describe('setup prints no secret', { skip }, () => {
+describe('setup prints no secret', () => {
+  const { test } = needingSpecs(SPECS_NEEDED);
   const USER = 'canaryuser7';
   const PASS = 'canary-pass-4711';
   const canary = (lines: string[]) => {

@@ -4,9 +4,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertFreshBuild } from './build.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(REPO_ROOT, 'dist/cli.js');
+
+// Every test that runs the bin or a generator imports this module.
+assertFreshBuild(REPO_ROOT);
 
 /** An environment with nothing of the developer's machine that could leak in. */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
