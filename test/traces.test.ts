@@ -24,7 +24,7 @@ import { tracesCommand, TRACES_OVERRIDE_PATH } from '../src/render/compose-trace
 import { fileTemplates } from '../src/files/templates.js';
 import { checkShape } from './support/smithy.js';
 import { xrayModel } from './support/schemas.js';
-import { specsSkip } from './support/specs.js';
+import { needingSpecs } from './support/specs.js';
 import { REPO_ROOT } from './support/cli.js';
 import { defaultAnswers } from './support/backend.js';
 
@@ -220,7 +220,8 @@ describe('assembler', () => {
   });
 });
 
-describe('sampling proxy', { skip: specsSkip('sampling proxy (Smithy model)') }, () => {
+describe('sampling proxy', () => {
+  const { test } = needingSpecs('sampling proxy (Smithy model)');
   const rule = samplingRule(defaultAnswers()).SamplingRule;
   const clientA = 'a'.repeat(24);
   const clientB = 'b'.repeat(24);
