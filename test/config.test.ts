@@ -1062,6 +1062,43 @@ describe('answers edited by hand in .yo-rc.json', () => {
   });
 });
 
+describe('a UTF-8 byte order mark, as some Windows editors save one', () => {
+  const FILES = [
+    '.yo-rc.json',
+    '.devcontainer/devcontainer.json',
+    'aws/json/x-ray.json',
+    'backend-express/package.json',
+    'docker-compose.yml',
+    '.devcontainer/docker-compose.yml',
+    '.gitpod.yml',
+    '.env.example',
+    'README.md',
+  ];
+  test('in .yo-rc.json and the generated files: read, merged, and kept on write', () => {
+    const dir = workspace();
+    for (const path of FILES) write(dir, path, '\uFEFF' + read(dir, path));
+    const r = config(dir, ['--port', '8080']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const expected = golden(GITPOD, ['--port', '8080']);
+    for (const path of FILES) {
+      const text = read(dir, path);
+      assert.ok(text.startsWith('\uFEFF') && !text.startsWith('\uFEFF\uFEFF'), `${path} keeps one BOM`);
+      assert.equal(text.slice(1), expected.get(path), `${path}, after its BOM, as app writes it`);
+    }
+    assertSettled(dir);
+  });
+
+  test('a .yo-rc.json with a BOM and nothing to change is left byte for byte', () => {
+    const dir = workspace();
+    write(dir, '.yo-rc.json', '\uFEFF' + read(dir, '.yo-rc.json'));
+    const before = readTree(dir);
+    const r = config(dir);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /config: 0 file\(s\) written/);
+    assert.deepEqual(readTree(dir), before);
+  });
+});
+
 describe('the command line', () => {
   test('no TTY and no --yes: it runs (config never prompts), nothing on stderr', () => {
     const dir = workspace();

@@ -5,7 +5,7 @@
 // nothing reaches AWS, the instance metadata service or the developer's own
 // credentials. Only 127.0.0.1.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -159,6 +159,16 @@ describe('setup: X-Ray group and sampling rule', () => {
     assert.equal(h.rollbar.deploys.length, 1);
     assert.equal((h.rollbar.deploys[0]!.body as { environment: string }).environment, 'development');
     assert.equal(h.rollbar.items.length, 0, 'the check creates no Rollbar item');
+  });
+
+  test('an aws/json/x-ray.json saved with a byte order mark is read as the rule', async (t) => {
+    const h = await harness(t);
+    const file = join(h.cwd, 'aws/json/x-ray.json');
+    writeFileSync(file, '\uFEFF' + readFileSync(file, 'utf8'));
+    const { code, lines } = await h.run();
+    assert.equal(code, 0, lines.join('\n'));
+    assert.equal(line(lines, 'x-ray sampling rule Cruddur:'), 'x-ray sampling rule Cruddur: created');
+    assert.equal(h.xray.state.samplingRules.get('Cruddur')?.SamplingRule.ServiceName, ANSWERS.serviceName);
   });
 
   test('second run only reads', async (t) => {

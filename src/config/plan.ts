@@ -29,6 +29,7 @@ import {
   type Given,
 } from '../answers/table.js';
 import type { Env } from '../cli/io.js';
+import { bomLike, withoutBom } from '../files/bom.js';
 import { FileParseError } from '../merge/errors.js';
 import { formatOf, mergeFile } from '../merge/owned.js';
 import type { Conflict } from '../merge/three-way.js';
@@ -374,13 +375,16 @@ function planYoRc(root: string, sides: Sides, next: GeneratedFile[], unresolved:
   }
   // The text, for the diff and the status; its parsed value is `yoRc`.
   const before = readText(root, YO_RC_PATH)!;
-  let after = renderYoRc(answers, yoRc, {
-    host,
-    [RENDERED_KEY]: answerRecord(answers),
-    files: writtenRecord(next),
-    mergeBase: Object.keys(baseState).length > 0 ? baseState : undefined,
-  });
-  if (deepEqual(yoRc as Json, JSON.parse(after) as Json)) after = before;
+  let after = bomLike(
+    before,
+    renderYoRc(answers, yoRc, {
+      host,
+      [RENDERED_KEY]: answerRecord(answers),
+      files: writtenRecord(next),
+      mergeBase: Object.keys(baseState).length > 0 ? baseState : undefined,
+    }),
+  );
+  if (deepEqual(yoRc as Json, JSON.parse(withoutBom(after)) as Json)) after = before;
   const ignored = ignoredRecordPaths((yoRc[GENERATOR_KEY] as Record<string, unknown>).files);
   return {
     ...emptyPlan(YO_RC_PATH, YO_RC_PATH, before, true),

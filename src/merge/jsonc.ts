@@ -15,6 +15,7 @@ import {
   type ParseError,
   type ParseOptions,
 } from 'jsonc-parser';
+import { BOM, withoutBom } from '../files/bom.js';
 import { FileParseError, lineColumn } from './errors.js';
 import { mergeThreeWay, type Conflict, type MergeTarget } from './three-way.js';
 import { isScalar, type Json, type Path } from './value.js';
@@ -29,7 +30,8 @@ function parseOptions(dialect: JsonDialect): ParseOptions {
 
 export function parseJsonTree(file: string, text: string, dialect: JsonDialect): Node | undefined {
   const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, parseOptions(dialect));
+  // A byte order mark read as a space: accepted, and every offset stays where it was.
+  const tree = parseTree(text.startsWith(BOM) ? ' ' + withoutBom(text) : text, errors, parseOptions(dialect));
   const error = errors[0];
   if (error) {
     const { line, column } = lineColumn(text, error.offset);

@@ -13,6 +13,7 @@
 // merged line by line (diff3): the generator's change between the last and
 // the current rendering is applied to the user's text where it applies
 // cleanly; where the user changed the same lines, it is a conflict.
+import { BOM, bomLike, withoutBom } from '../files/bom.js';
 import { COMPOSE_PATH } from '../render/compose.js';
 import { TRACES_OVERRIDE_PATH } from '../render/compose-traces.js';
 import { DEVCONTAINER_COMPOSE_PATH, DEVCONTAINER_PATH } from '../render/devcontainer.js';
@@ -82,6 +83,11 @@ export function mergeFile(
   // one is reported even when nothing in it would change.
   if (disk === next || (format === 'text' && (base === next || opts.baseUnknown)))
     return { text: disk, conflicts: [], notes: [] };
+  // A file saved with a byte order mark is merged without it and given it back.
+  if (disk.startsWith(BOM) && !next.startsWith(BOM)) {
+    const merged = mergeFile(path, format, withoutBom(disk), base, next, opts);
+    return { ...merged, text: bomLike(disk, merged.text) };
+  }
   // A file the user's editor saved with CRLF is merged as LF and given back its CRLF.
   if (disk.includes('\r\n') && !next.includes('\r\n')) {
     const lf = disk.replace(/\r\n/g, '\n');

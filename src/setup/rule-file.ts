@@ -5,6 +5,7 @@
 // file and the field, not as a service error.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withoutBom } from '../files/bom.js';
 import { XRAY_NAME_LENGTH, xrayNameProblem, type SamplingRuleDocument } from '../answers/names.js';
 
 export const RULE_FILE = 'aws/json/x-ray.json';
@@ -70,7 +71,7 @@ export async function readRuleFile(cwd: string): Promise<RuleFields> {
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(withoutBom(text));
   } catch (err) {
     throw new RuleFileError(`${RULE_FILE} is not valid JSON: ${(err as Error).message}`);
   }

@@ -7,6 +7,7 @@
 // merge base from `rendered`, so an answer edited here by hand is applied
 // to the files like the same answer given as a flag.
 import { ANSWER_NAMES, UsageError, type AnswerName, type Answers } from '../answers/table.js';
+import { withoutBom } from '../files/bom.js';
 import { FileParseError, lineColumn } from '../merge/errors.js';
 import { parseJsonTree } from '../merge/jsonc.js';
 import { readGenerated } from '../files/write.js';
@@ -49,7 +50,7 @@ export function readYoRc(root: string): YoRc | undefined {
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(withoutBom(text));
   } catch {
     // Only on this error path: parse again to name the line and column.
     try {
