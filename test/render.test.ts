@@ -189,7 +189,7 @@ for (const c of MATRIX) {
       const others = new Set<string>();
       for (const f of files) {
         if (!f.path.startsWith(backend)) others.add(f.path.split('/')[0]!);
-        if (!/docker-compose\.yml$/.test(f.path)) continue;
+        if (!/docker-compose(\.[\w-]+)?\.yml$/.test(f.path)) continue;
         const services = (parseYaml(f.contents) as { services: Record<string, unknown> }).services;
         for (const name of Object.keys(services)) if (name !== answers.serviceName) others.add(name);
       }

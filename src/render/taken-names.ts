@@ -15,7 +15,7 @@ import { renderWorkspace } from './workspace.js';
 // without colliding with anything the workspace renders.
 const PROBE = 'SERVICE-NAME';
 
-const COMPOSE_FILE = /(^|\/)(docker-)?compose\.ya?ml$/;
+const COMPOSE_FILE = /(^|\/)(docker-)?compose(\.[\w-]+)*\.ya?ml$/;
 
 /** Lower-cased name -> what uses it, in words. */
 export function takenNames(
