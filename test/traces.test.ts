@@ -3,7 +3,8 @@
 // conversion, the waterfall (snapshot, ANSI off, and its width and marks),
 // and --listen parsing.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Assembler, assemble, traceJson, type AssembledTrace } from '../src/traces/assembler.js';
@@ -18,6 +19,8 @@ import {
   type SegmentDocument,
 } from '../src/traces/wire.js';
 import { samplingRule } from '../src/answers/names.js';
+import { parseInvocation } from '../src/cli/args.js';
+import { runTraces } from '../src/traces/command.js';
 import { parse as parseYaml } from 'yaml';
 import { renderWorkspace } from '../src/render/workspace.js';
 import { tracesCommand, TRACES_OVERRIDE_PATH } from '../src/render/compose-traces.js';
@@ -26,7 +29,7 @@ import { checkShape } from './support/smithy.js';
 import { xrayModel } from './support/schemas.js';
 import { needingSpecs } from './support/specs.js';
 import { REPO_ROOT } from './support/cli.js';
-import { defaultAnswers } from './support/backend.js';
+import { defaultAnswers, waitFor } from './support/backend.js';
 
 const TRACE = '1-67890abc-0123456789abcdef01234567';
 const T0 = 1_733_300_000;
@@ -585,5 +588,83 @@ describe('docker-compose.traces.yml', () => {
     assert.deepEqual(override.services['cloudwatch-agent'], { profiles: ['aws'] });
     assert.match(command, /--listen 0\.0\.0\.0:2000 --otlp 0\.0\.0\.0:4318$/);
     assert.ok(readme.includes('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:4318/v1/traces'));
+  });
+});
+
+describe('traces in process: the rule file', () => {
+  test('an edit applies while it runs: new rules served, LastRuleModification moves; a broken edit keeps the old ones', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cruddur-traces-reload-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const rule = samplingRule(defaultAnswers()).SamplingRule;
+    const file = join(dir, 'aws/json/x-ray.json');
+    mkdirSync(dirname(file), { recursive: true });
+    let edits = 0;
+    const write = (text: string) => {
+      writeFileSync(file, text);
+      // A new mtime even within the file system's timestamp resolution.
+      const at = new Date(Date.now() + ++edits * 2_000);
+      utimesSync(file, at, at);
+    };
+    write(JSON.stringify({ SamplingRule: { ...rule, FixedRate: 0.1 } }));
+    const errors: string[] = [];
+    const stop = new AbortController();
+    const io = { cwd: dir, env: {}, out: () => {}, err: (l: string) => errors.push(l), interactive: false };
+    const inv = parseInvocation(['traces', '--listen', '127.0.0.1:0', '--otlp', '127.0.0.1:0', '--json']);
+    const running = runTraces(inv, io, {
+      signal: stop.signal,
+      terminal: { columns: () => 80, color: false },
+    });
+    t.after(() => stop.abort());
+    const port = await waitFor(
+      () => errors.map((l) => /segments on udp 127\.0\.0\.1:(\d+)/.exec(l)?.[1]).find(Boolean),
+      'traces to listen',
+    );
+    const post = async (path: string, body: unknown) =>
+      (await (
+        await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body: JSON.stringify(body) })
+      ).json()) as Record<string, unknown>;
+    const rates = async () =>
+      (
+        (await post('/GetSamplingRules', {})).SamplingRuleRecords as Array<{
+          SamplingRule: { RuleName: string; FixedRate: number };
+        }>
+      ).map((r) => [r.SamplingRule.RuleName, r.SamplingRule.FixedRate]);
+    const targets = () =>
+      post('/SamplingTargets', {
+        SamplingStatisticsDocuments: [
+          {
+            RuleName: rule.RuleName,
+            ClientID: 'c'.repeat(24),
+            Timestamp: T0,
+            RequestCount: 1,
+            SampledCount: 0,
+            BorrowCount: 0,
+          },
+        ],
+      });
+
+    assert.deepEqual(await rates(), [
+      [rule.RuleName, 0.1],
+      ['Default', 0.05],
+    ]);
+    const before = Number((await targets()).LastRuleModification);
+    write(JSON.stringify({ SamplingRule: { ...rule, FixedRate: 1 } }));
+    const after = await targets();
+    assert.ok(Number(after.LastRuleModification) > before, 'the client is told to fetch the rules again');
+    assert.equal((after.SamplingTargetDocuments as Array<{ FixedRate: number }>)[0]!.FixedRate, 1);
+    assert.deepEqual((await rates())[0], [rule.RuleName, 1]);
+    assert.ok(
+      errors.some((l) => /aws\/json\/x-ray\.json changed; serving .*then 100%/.test(l)),
+      errors.join('\n'),
+    );
+
+    write('{ not json');
+    assert.deepEqual((await rates())[0], [rule.RuleName, 1], 'a broken edit keeps the rules read before');
+    assert.ok(
+      errors.some((l) => /changed but .*not valid JSON.*still serving the rules read before/.test(l)),
+    );
+
+    stop.abort();
+    assert.equal(await running, 0);
   });
 });

@@ -3,7 +3,7 @@
 // answers from aws/json/x-ray.json; OTLP/HTTP JSON joins the same assembler.
 // Runs until `signal` aborts (SIGINT/SIGTERM in the bin), then prints what
 // is pending and resolves 0. Status lines go to stderr, traces to stdout.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -30,8 +30,8 @@ const REPORT_EVERY_MS = 1_000;
 export interface TracesOptions {
   /** Stops the daemon (the bin aborts it on SIGINT/SIGTERM). */
   signal: AbortSignal;
-  /** stdout's columns and whether it is a TTY (colour). */
-  terminal: { columns: number | undefined; color: boolean };
+  /** stdout's columns (read for each trace: the terminal may be resized) and whether it is a TTY (colour). */
+  terminal: { columns: () => number | undefined; color: boolean };
   assembler?: Partial<AssemblerOptions>;
 }
 
@@ -47,6 +47,16 @@ async function samplingRules(cwd: string, io: Io): Promise<{ rules: RuleFields[]
   } catch (err) {
     if (err instanceof RuleFileError) throw new UsageError(`${err.message}; fix it, or run traces elsewhere`);
     throw err;
+  }
+}
+
+/** Changes when the rule file is written, created or removed. */
+function ruleFileStamp(cwd: string): string | undefined {
+  try {
+    const s = statSync(join(cwd, RULE_FILE));
+    return `${s.mtimeMs}:${s.size}`;
+  } catch {
+    return undefined;
   }
 }
 
@@ -78,7 +88,7 @@ export async function runTraces(inv: Invocation, io: Io, options: TracesOptions)
         else io.err(`traces: incomplete ${traceJson(t)}`);
       } else {
         const lines = renderWaterfall(t, {
-          width: options.terminal.columns ?? 120,
+          width: options.terminal.columns() ?? 120,
           color: options.terminal.color,
         });
         io.out(lines.join('\n') + '\n');
@@ -102,6 +112,24 @@ export async function runTraces(inv: Invocation, io: Io, options: TracesOptions)
     );
   };
 
+  // An edit of the rule file applies while traces runs, as an updated rule does in AWS.
+  let ruleStamp = ruleFileStamp(io.cwd);
+  const reloadIfChanged = async () => {
+    const stamp = ruleFileStamp(io.cwd);
+    if (stamp === ruleStamp) return;
+    ruleStamp = stamp;
+    try {
+      const fresh = stamp === undefined ? [] : [await readRuleFile(io.cwd)];
+      proxy.replaceRules(fresh, Date.now() / 1000);
+      const now = fresh.length > 0 ? fresh.map(describeRule).join('; ') : "X-Ray's Default only";
+      io.err(`traces: ${RULE_FILE} changed; serving ${now}`);
+    } catch (err) {
+      io.err(
+        `traces: ${RULE_FILE} changed but ${(err as Error).message}; still serving the rules read before`,
+      );
+    }
+  };
+
   let daemon;
   let otlp;
   try {
@@ -109,8 +137,9 @@ export async function runTraces(inv: Invocation, io: Io, options: TracesOptions)
       listenAt,
       (req, res) => {
         void readBody(req, MAX_SAMPLING_BODY).then(
-          (body) => {
+          async (body) => {
             if (body === undefined) return sendJson(res, 413, { message: 'request body too large' });
+            await reloadIfChanged();
             const answer = proxy.handle(
               req.method ?? '',
               req.url ?? '',
@@ -219,7 +248,10 @@ export async function runTracesUntilSignal(inv: Invocation, io: Io): Promise<num
   try {
     return await runTraces(inv, io, {
       signal: stop.signal,
-      terminal: { columns: process.stdout.columns, color: Boolean(process.stdout.isTTY) && !io.env.NO_COLOR },
+      terminal: {
+        columns: () => process.stdout.columns,
+        color: Boolean(process.stdout.isTTY) && !io.env.NO_COLOR,
+      },
     });
   } finally {
     process.off('SIGINT', onSignal);

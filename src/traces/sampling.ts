@@ -78,17 +78,27 @@ function invalid(message: string): SamplingAnswer {
 }
 
 export class SamplingProxy {
-  readonly rules: SamplingRuleInput[];
+  rules: SamplingRuleInput[];
   /** Per rule, what clients reported sampling. */
   readonly statistics = new Map<string, RuleStatistics>();
   /** Per rule, client id -> when it last reported (epoch seconds). */
   private readonly clients = new Map<string, Map<string, number>>();
-  private readonly loadedAt: number;
+  private loadedAt: number;
 
   /** `nowSec`: when the rules were read (their CreatedAt and ModifiedAt). */
   constructor(rules: SamplingRuleInput[], nowSec: number) {
     this.rules = withDefaultRule(rules);
     this.loadedAt = nowSec;
+  }
+
+  /**
+   * New rules (the rule file was edited): answered from now on, and
+   * LastRuleModification moves, so a client fetches them again at its next
+   * SamplingTargets call instead of in up to 5 minutes.
+   */
+  replaceRules(rules: SamplingRuleInput[], nowSec: number): void {
+    this.rules = withDefaultRule(rules);
+    this.loadedAt = Math.max(nowSec, this.loadedAt + 0.001);
   }
 
   /** Answers one request to the proxy; `body` is the request's text. */
