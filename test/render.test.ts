@@ -1,6 +1,8 @@
 // Every generated configuration file is valid against its upstream schema
 // and the names in it agree, for every answer set of the matrix.
 import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseYaml } from 'yaml';
@@ -15,6 +17,8 @@ import { validateCompose, validateDevcontainer, validateGitpod, xrayModel } from
 import { checkShape } from './support/smithy.js';
 import { specsSkip } from './support/specs.js';
 import { TraceStore } from './fakes/xray-traces.js';
+import { XRAY_RULE_PATH } from '../src/render/xray-rule.js';
+import { REPO_ROOT, tempDir } from './support/cli.js';
 
 function render(c: (typeof MATRIX)[number]) {
   const answers = resolveAnswers(c.flags, { targetDirName: c.dir, env: c.env });
@@ -230,3 +234,44 @@ for (const c of MATRIX) {
     });
   });
 }
+
+describe('one home per fact', () => {
+  const answers = resolveAnswers({ serviceName: 'api' }, { targetDirName: 'ws', env: {} });
+
+  test('every file under templates/app/backend/ is generated, a new one too, without a list to update', () => {
+    const root = tempDir('cruddur-templates-');
+    cpSync(join(REPO_ROOT, 'templates'), root, { recursive: true });
+    mkdirSync(join(root, 'app/backend/src/routes/more'), { recursive: true });
+    writeFileSync(join(root, 'app/backend/src/routes/more/users.ts'), '// new route\n');
+    writeFileSync(join(root, 'app/backend/NOTES.md.ejs'), 'notes for <%= serviceName %>\n');
+    const files = renderWorkspace({ answers, host: 'local', templates: fileTemplates(root) });
+    const byPath = new Map(files.map((f) => [f.path, f.contents]));
+    assert.equal(byPath.get('api/src/routes/more/users.ts'), '// new route\n');
+    assert.equal(byPath.get('api/NOTES.md'), 'notes for api\n');
+    const shipped = fileTemplates()
+      .list('app/backend')
+      .map((t) => `api/${t.replace(/\.ejs$/, '')}`);
+    const generated = renderWorkspace({ answers, host: 'local', templates: fileTemplates() })
+      .map((f) => f.path)
+      .filter((p) => p.startsWith('api/') && p !== 'api/package.json');
+    assert.deepEqual(generated, shipped);
+  });
+
+  test(`the rule file's path is written once, as XRAY_RULE_PATH (${XRAY_RULE_PATH})`, () => {
+    const literal = XRAY_RULE_PATH;
+    const places: string[] = [];
+    for (const dir of ['src', 'templates']) {
+      for (const name of readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: 'utf8' })) {
+        const path = join(dir, name);
+        if (!statSync(join(REPO_ROOT, path)).isFile()) continue;
+        readFileSync(join(REPO_ROOT, path), 'utf8')
+          .split('\n')
+          .forEach((line, i) => {
+            // Comments may name it; code and generated text take the constant.
+            if (line.includes(literal) && !/^\s*(\/\/|\*|\/\*\*)/.test(line)) places.push(`${path}:${i + 1}`);
+          });
+      }
+    }
+    assert.deepEqual(places, ['src/render/xray-rule.ts:5']);
+  });
+});

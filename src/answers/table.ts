@@ -3,6 +3,7 @@
 // about an answer is listed anywhere else.
 import type { Env } from '../cli/io.js';
 import { XRAY_NAME_LENGTH, xrayNameProblem } from './names.js';
+import { XRAY_RULE_PATH } from '../render/xray-rule.js';
 
 export interface Answers {
   projectName: string;
@@ -42,6 +43,11 @@ export interface AnswerSpec<K extends AnswerName = AnswerName> {
   defaultText: string;
   /** Where the answer ends up (README). */
   usedIn: string;
+  /**
+   * Whether a change of it must reach AWS through `setup` (the X-Ray group or
+   * sampling rule, or the region they live in): `config` then says to run it.
+   */
+  setup: boolean;
   default(ctx: DefaultsContext, earlier: Partial<Answers>): Answers[K];
   /** Turns flag/prompt text into a value, or returns the rule it broke. */
   parse(raw: string): Answers[K] | RuleBroken;
@@ -116,6 +122,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     description: 'Project name (README title, default group and rule names)',
     defaultText: 'target directory name',
     usedIn: 'README.md, .yo-rc.json',
+    setup: false,
     default: (ctx) => projectNameFromDir(ctx.targetDirName),
     parse: PLAIN_NAME,
   },
@@ -124,7 +131,8 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     flag: 'service-name',
     description: 'Backend service name (compose service, directory, X-Ray service)',
     defaultText: 'backend-express',
-    usedIn: 'docker-compose.yml, <service-name>/, aws/json/x-ray.json, X-Ray group filter',
+    usedIn: `docker-compose.yml, <service-name>/, ${XRAY_RULE_PATH}, X-Ray group filter`,
+    setup: true,
     default: () => 'backend-express',
     parse: pattern(
       SERVICE_NAME,
@@ -137,6 +145,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     description: 'X-Ray group name',
     defaultText: 'project name in PascalCase, e.g. Cruddur',
     usedIn: 'setup (X-Ray group), README.md',
+    setup: true,
     default: (_ctx, earlier) => pascalName(earlier.projectName ?? ''),
     parse: xrayName('group'),
   },
@@ -145,7 +154,8 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     flag: 'rule-name',
     description: 'X-Ray sampling rule name',
     defaultText: 'project name in PascalCase, e.g. Cruddur',
-    usedIn: 'aws/json/x-ray.json, setup (sampling rule)',
+    usedIn: `${XRAY_RULE_PATH}, setup (sampling rule)`,
+    setup: true,
     default: (_ctx, earlier) => pascalName(earlier.projectName ?? ''),
     parse: xrayName('sampling rule'),
   },
@@ -155,6 +165,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     description: 'AWS region',
     defaultText: '$AWS_REGION, $AWS_DEFAULT_REGION or us-east-1',
     usedIn: 'docker-compose.yml, .env.example, setup',
+    setup: true,
     default: (ctx) => {
       for (const v of [ctx.env.AWS_REGION, ctx.env.AWS_DEFAULT_REGION]) {
         if (v && REGION.test(v)) return v;
@@ -169,6 +180,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     description: 'Backend port',
     defaultText: '4567',
     usedIn: 'docker-compose.yml, .gitpod.yml, devcontainer.json, AWS_XRAY_URL',
+    setup: false,
     default: () => 4567,
     parse: integer(1, 65535, 'must be a whole number from 1 to 65535'),
   },
@@ -177,7 +189,8 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     flag: 'sampling-rate',
     description: 'Sampling rule FixedRate, the share of requests traced after the reservoir',
     defaultText: '0.1',
-    usedIn: 'aws/json/x-ray.json',
+    usedIn: XRAY_RULE_PATH,
+    setup: true,
     default: () => 0.1,
     parse: (raw) => {
       const n = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(raw) ? Number(raw) : NaN;
@@ -189,7 +202,8 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     flag: 'reservoir-size',
     description: 'Sampling rule ReservoirSize, requests traced per second before FixedRate applies',
     defaultText: '5',
-    usedIn: 'aws/json/x-ray.json',
+    usedIn: XRAY_RULE_PATH,
+    setup: true,
     default: () => 5,
     parse: integer(0, 2_147_483_647, 'must be a whole number from 0 up'),
   },
@@ -199,6 +213,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
     description: 'Rollbar environment the backend reports to',
     defaultText: 'development',
     usedIn: 'docker-compose.yml, .env.example',
+    setup: false,
     default: () => 'development',
     parse: PLAIN_NAME,
   },
@@ -210,6 +225,7 @@ export const ANSWER_SPECS: { [K in AnswerName]: AnswerSpec<K> } = {
       'pick it for anything meant to outlive 2027-02-25, when AWS ends X-Ray SDK and daemon support)',
     defaultText: 'xray',
     usedIn: '<service-name>/, docker-compose.yml, .gitpod.yml, .devcontainer/, .env.example, README.md',
+    setup: false,
     default: () => 'xray',
     parse: (raw) =>
       (TRACING_VARIANTS as readonly string[]).includes(raw)

@@ -138,15 +138,8 @@ function chooseHost(env: Env, stored: WorkspaceHost | undefined): { host: Worksp
 
 function setupReasons(before: Answers, after: Answers): string[] {
   const reasons: string[] = [];
-  for (const name of [
-    'serviceName',
-    'groupName',
-    'ruleName',
-    'region',
-    'samplingRate',
-    'reservoirSize',
-  ] as const) {
-    if (before[name] !== after[name]) {
+  for (const name of ANSWER_NAMES) {
+    if (ANSWER_SPECS[name].setup && before[name] !== after[name]) {
       reasons.push(`${ANSWER_SPECS[name].flag} ${String(before[name])} -> ${String(after[name])}`);
     }
   }

@@ -7,7 +7,8 @@ import type { Env } from '../cli/io.js';
 import { configuredEndpoint, resolveCredentials, resolveRegion } from '../setup/aws-env.js';
 import { shownUrl } from '../setup/redact.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../setup/retry.js';
-import { RULE_FILE, type RuleFields } from '../setup/rule-file.js';
+import type { RuleFields } from '../setup/rule-file.js';
+import { XRAY_RULE_PATH } from '../render/xray-rule.js';
 import { ruleChanges, XRayApi, XRayCallError } from '../setup/xray.js';
 import { createXRayClient } from '../setup/xray-client.js';
 import { forwardedHost, type Workspace } from './local-checks.js';
@@ -169,7 +170,7 @@ export async function checkRule(ws: Workspace, access: XRayAccess, env: Env): Pr
       id: 'rule',
       status: 'fail',
       message: `X-Ray has no sampling rule ${JSON.stringify(name)}: the Default rule (1/s, then 5 %) decides`,
-      fix: `${SETUP}   # creates it from ${RULE_FILE}`,
+      fix: `${SETUP}   # creates it from ${XRAY_RULE_PATH}`,
     };
   }
   const shadow = shadowingRule(rules.map(asMatchable), name, backendRequests(ws, env));
@@ -184,7 +185,7 @@ export async function checkRule(ws: Workspace, access: XRayAccess, env: Env): Pr
         `${req.serviceName}'s ${req.method} ${req.urlPath} (Host ${req.host})` +
         (samplesNothing(r) ? ': it traces none of them' : ': it decides what is traced, not your rule'),
       fix:
-        `give ${JSON.stringify(name)} a lower Priority than ${r.Priority} in ${RULE_FILE}, then: ${SETUP}\n` +
+        `give ${JSON.stringify(name)} a lower Priority than ${r.Priority} in ${XRAY_RULE_PATH}, then: ${SETUP}\n` +
         `or narrow ${JSON.stringify(r.RuleName)}: aws xray update-sampling-rule --sampling-rule-update '{"RuleName":${JSON.stringify(r.RuleName)},"ServiceName":"..."}'`,
     };
   }
@@ -193,7 +194,7 @@ export async function checkRule(ws: Workspace, access: XRayAccess, env: Env): Pr
     return {
       id: 'rule',
       status: 'warn',
-      message: `rule ${JSON.stringify(name)} differs from ${RULE_FILE}: ${changes
+      message: `rule ${JSON.stringify(name)} differs from ${XRAY_RULE_PATH}: ${changes
         .map((c) => `${c.field} ${JSON.stringify(c.from)} (file: ${JSON.stringify(c.to)})`)
         .join(', ')}`,
       fix: `${SETUP}   # updates the fields that differ`,
@@ -202,6 +203,6 @@ export async function checkRule(ws: Workspace, access: XRayAccess, env: Env): Pr
   return {
     id: 'rule',
     status: 'ok',
-    message: `rule ${describeRule(asMatchable(ours))} matches ${RULE_FILE} and decides the backend's requests`,
+    message: `rule ${describeRule(asMatchable(ours))} matches ${XRAY_RULE_PATH} and decides the backend's requests`,
   };
 }

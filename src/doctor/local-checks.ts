@@ -17,7 +17,8 @@ import { isMap, type Json, type JsonMap } from '../merge/value.js';
 import { parseYaml, yamlData } from '../merge/yaml.js';
 import { COMPOSE_PATH } from '../render/compose.js';
 import { renderWorkspace } from '../render/workspace.js';
-import { readRuleFile, RuleFileError, RULE_FILE, type RuleFields } from '../setup/rule-file.js';
+import { readRuleFile, RuleFileError, type RuleFields } from '../setup/rule-file.js';
+import { XRAY_RULE_PATH } from '../render/xray-rule.js';
 import { GENERATOR_KEY, readYoRc } from '../state/yo-rc.js';
 import type { CheckResult } from './report.js';
 
@@ -83,12 +84,12 @@ export async function checkWorkspace(
   const composeData: Json | undefined =
     composeText && !broken.some((b) => b.startsWith(COMPOSE_PATH)) ? yamlData(composeText) : undefined;
   let rule: RuleFields | undefined;
-  if (!missing.includes(RULE_FILE)) {
+  if (!missing.includes(XRAY_RULE_PATH)) {
     try {
       rule = await readRuleFile(root);
     } catch (err) {
       if (!(err instanceof RuleFileError)) throw err;
-      if (!broken.some((b) => b.startsWith(RULE_FILE))) broken.push(err.message);
+      if (!broken.some((b) => b.startsWith(XRAY_RULE_PATH))) broken.push(err.message);
     }
   }
   const workspace: Workspace = { answers, compose: isMap(composeData) ? composeData : undefined, rule };
@@ -107,7 +108,7 @@ export async function checkWorkspace(
     return {
       result: {
         id: 'workspace',
-        status: missing.includes(COMPOSE_PATH) || missing.includes(RULE_FILE) ? 'fail' : 'warn',
+        status: missing.includes(COMPOSE_PATH) || missing.includes(XRAY_RULE_PATH) ? 'fail' : 'warn',
         message: `generated file(s) missing: ${missing.join(', ')}`,
         fix: `${CONFIG} --restore`,
       },
@@ -199,7 +200,7 @@ export function checkNames(root: string, ws: Workspace): CheckResult {
     problems.push(`the backend reports as ${JSON.stringify(reports.name)} (${reports.where})`);
   }
   if (ws.rule && !xrayGlob(ws.rule.ServiceName, want)) {
-    problems.push(`${RULE_FILE} has ServiceName ${JSON.stringify(ws.rule.ServiceName)}`);
+    problems.push(`${XRAY_RULE_PATH} has ServiceName ${JSON.stringify(ws.rule.ServiceName)}`);
   }
   if (problems.length > 0) {
     return {

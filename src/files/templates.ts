@@ -1,6 +1,6 @@
 // The one place templates are read from disk. Renderers receive this as a
 // TemplateSource, so they stay pure and tests can hand them anything.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TemplateSource } from '../render/types.js';
@@ -18,7 +18,7 @@ export function packageRoot(): string {
 
 export function fileTemplates(root = join(packageRoot(), 'templates')): TemplateSource {
   const cache = new Map<string, string>();
-  return (path) => {
+  const read = (path: string) => {
     let text = cache.get(path);
     if (text === undefined) {
       text = readFileSync(join(root, path), 'utf8');
@@ -26,4 +26,20 @@ export function fileTemplates(root = join(packageRoot(), 'templates')): Template
     }
     return text;
   };
+  const list = (dir: string, prefix = ''): string[] => {
+    const entries = readdirSync(join(root, dir, prefix), { withFileTypes: true });
+    const byName = (a: { name: string }, b: { name: string }) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    return [
+      ...entries
+        .filter((e) => e.isFile())
+        .sort(byName)
+        .map((e) => prefix + e.name),
+      ...entries
+        .filter((e) => e.isDirectory())
+        .sort(byName)
+        .flatMap((e) => list(dir, `${prefix}${e.name}/`)),
+    ];
+  };
+  return Object.assign(read, { list: (dir: string) => list(dir) });
 }

@@ -7,35 +7,9 @@ import ejs from 'ejs';
 import type { Answers } from '../answers/table.js';
 import { SERVICE_ANNOTATION } from '../answers/names.js';
 import type { GeneratedFile, RenderContext } from './types.js';
+import { XRAY_RULE_PATH } from './xray-rule.js';
 
 const TEMPLATE_DIR = 'app/backend';
-
-/** Every file of the backend, as its template path under templates/app/backend/. `.ejs` is rendered. */
-export const BACKEND_TEMPLATES = [
-  '.dockerignore',
-  'Dockerfile.ejs',
-  'README.md.ejs',
-  'tsconfig.json',
-  'src/app.ts',
-  'src/config.ts',
-  'src/log.ts',
-  'src/server.ts',
-  'src/service.ts.ejs',
-  'src/observability/errors.ts',
-  'src/observability/index.ts',
-  'src/observability/scrub.ts',
-  'src/observability/segment-name.ts',
-  'src/observability/tracing.ts',
-  'src/observability/xray-preload.ts',
-  'src/routes/activities.ts',
-  'src/routes/rollbar.ts',
-  'src/services/home-activities.ts',
-  'test/app.test.ts',
-  'test/config.test.ts',
-  'test/scrub.test.ts',
-  'test/segment-name.test.ts',
-  'test/tracing-failures.test.ts',
-] as const;
 
 /**
  * Dependency ranges of the generated backend, checked against the npm
@@ -78,7 +52,7 @@ export function backendPackageJson(answers: Pick<Answers, 'serviceName' | 'proje
 }
 
 function templateData(answers: Answers): Record<string, unknown> {
-  return { ...answers, serviceAnnotation: SERVICE_ANNOTATION };
+  return { ...answers, serviceAnnotation: SERVICE_ANNOTATION, rulePath: XRAY_RULE_PATH };
 }
 
 export function renderBackend(ctx: RenderContext): GeneratedFile[] {
@@ -86,7 +60,8 @@ export function renderBackend(ctx: RenderContext): GeneratedFile[] {
   const data = templateData(answers);
   const prefix = `${answers.serviceName}/`;
   const files: GeneratedFile[] = [{ path: `${prefix}package.json`, contents: backendPackageJson(answers) }];
-  for (const template of BACKEND_TEMPLATES) {
+  // Every file under templates/app/backend/ is generated; `.ejs` ones are rendered.
+  for (const template of ctx.templates.list(TEMPLATE_DIR)) {
     const text = ctx.templates(`${TEMPLATE_DIR}/${template}`);
     if (template.endsWith('.ejs')) {
       files.push({ path: prefix + template.slice(0, -'.ejs'.length), contents: ejs.render(text, data) });

@@ -7,6 +7,7 @@ import {
   tracesCommand,
 } from './compose-traces.js';
 import type { GeneratedFile, RenderContext } from './types.js';
+import { XRAY_RULE_PATH } from './xray-rule.js';
 
 export const README_PATH = 'README.md';
 const TEMPLATE = 'app/README.md.ejs';
@@ -20,6 +21,7 @@ export function renderReadme(ctx: RenderContext): GeneratedFile {
     tracesOverride: TRACES_OVERRIDE_PATH,
     collectorService: collectorService(ctx),
     collectorProfile: COLLECTOR_PROFILE,
+    rulePath: XRAY_RULE_PATH,
   };
   return { path: README_PATH, contents: ejs.render(ctx.templates(TEMPLATE), data, { filename: TEMPLATE }) };
 }

@@ -1,8 +1,16 @@
 import type { Answers } from '../answers/table.js';
 import type { WorkspaceHost } from '../answers/workspace-host.js';
 
-/** Reads a template's text by its path under templates/ (e.g. `app/README.md.ejs`). */
-export type TemplateSource = (path: string) => string;
+/**
+ * The templates: called with a path under templates/ (e.g.
+ * `app/README.md.ejs`) it gives that template's text; `list(dir)` gives the
+ * path of every template file under `dir`, relative to it, each directory's
+ * files before its subdirectories, both sorted.
+ */
+export interface TemplateSource {
+  (path: string): string;
+  list(dir: string): string[];
+}
 
 /** Everything a renderer may look at. Renderers are pure functions of it. */
 export interface RenderContext {

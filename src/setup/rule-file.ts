@@ -7,8 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withoutBom } from '../files/bom.js';
 import { XRAY_NAME_LENGTH, xrayNameProblem, type SamplingRuleDocument } from '../answers/names.js';
-
-export const RULE_FILE = 'aws/json/x-ray.json';
+import { XRAY_RULE_PATH } from '../render/xray-rule.js';
 
 /** The fields of a sampling rule that the file sets: what the generator writes, plus optional Attributes. */
 export type RuleFields = SamplingRuleDocument['SamplingRule'] & { Attributes?: Record<string, string> };
@@ -60,41 +59,41 @@ function problem(field: string, check: Check, value: unknown): string | undefine
 export async function readRuleFile(cwd: string): Promise<RuleFields> {
   let text: string;
   try {
-    text = await readFile(join(cwd, RULE_FILE), 'utf8');
+    text = await readFile(join(cwd, XRAY_RULE_PATH), 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new RuleFileError(
       code === 'ENOENT'
-        ? `${RULE_FILE} not found in ${cwd}; run \`cruddur-observability config --restore\` to recreate it`
-        : `${RULE_FILE} could not be read: ${(err as Error).message}`,
+        ? `${XRAY_RULE_PATH} not found in ${cwd}; run \`cruddur-observability config --restore\` to recreate it`
+        : `${XRAY_RULE_PATH} could not be read: ${(err as Error).message}`,
     );
   }
   let doc: unknown;
   try {
     doc = JSON.parse(withoutBom(text));
   } catch (err) {
-    throw new RuleFileError(`${RULE_FILE} is not valid JSON: ${(err as Error).message}`);
+    throw new RuleFileError(`${XRAY_RULE_PATH} is not valid JSON: ${(err as Error).message}`);
   }
   const rule = (doc as { SamplingRule?: unknown } | null)?.SamplingRule;
   if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) {
-    throw new RuleFileError(`${RULE_FILE} must be an object with a "SamplingRule" object`);
+    throw new RuleFileError(`${XRAY_RULE_PATH} must be an object with a "SamplingRule" object`);
   }
   const r = rule as Record<string, unknown>;
   for (const [field, check] of Object.entries(FIELDS)) {
     const p = problem(field, check, r[field]);
-    if (p) throw new RuleFileError(`${RULE_FILE}: ${p}`);
+    if (p) throw new RuleFileError(`${XRAY_RULE_PATH}: ${p}`);
   }
   const reserved = xrayNameProblem(r.RuleName as string, 'sampling rule');
   if (reserved)
-    throw new RuleFileError(`${RULE_FILE}: SamplingRule.RuleName ${reserved} (config --rule-name)`);
+    throw new RuleFileError(`${XRAY_RULE_PATH}: SamplingRule.RuleName ${reserved} (config --rule-name)`);
   const attrs = r.Attributes;
   if (attrs !== undefined) {
     if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) {
-      throw new RuleFileError(`${RULE_FILE}: SamplingRule.Attributes must be an object of strings`);
+      throw new RuleFileError(`${XRAY_RULE_PATH}: SamplingRule.Attributes must be an object of strings`);
     }
     const entries = Object.entries(attrs);
     if (entries.length > 5)
-      throw new RuleFileError(`${RULE_FILE}: SamplingRule.Attributes may have at most 5 entries`);
+      throw new RuleFileError(`${XRAY_RULE_PATH}: SamplingRule.Attributes may have at most 5 entries`);
     for (const [k, v] of entries) {
       if (
         typeof v !== 'string' ||
@@ -104,7 +103,7 @@ export async function readRuleFile(cwd: string): Promise<RuleFields> {
         [...v].length > 32
       ) {
         throw new RuleFileError(
-          `${RULE_FILE}: SamplingRule.Attributes keys and values must be strings of 1-32 characters`,
+          `${XRAY_RULE_PATH}: SamplingRule.Attributes keys and values must be strings of 1-32 characters`,
         );
       }
     }

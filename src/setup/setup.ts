@@ -27,6 +27,7 @@ import { exitCode, formatStep, oneLine, type StepResult } from './report.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { rollbarBase, rollbarDryRun, ROLLBAR_STEP, verifyRollbarToken } from './rollbar.js';
 import { readRuleFile, RuleFileError, type RuleFields } from './rule-file.js';
+import { XRAY_RULE_PATH } from '../render/xray-rule.js';
 import { createXRayClient } from './xray-client.js';
 import {
   createRuleRequest,
@@ -137,7 +138,7 @@ export async function runSetup(opts: SetupOptions): Promise<number> {
   const ruleStep = ruleStepName(rule.RuleName);
   if (!xrayGlob(rule.ServiceName, answers.serviceName)) {
     log(
-      `warning: aws/json/x-ray.json has ServiceName ${JSON.stringify(rule.ServiceName)} but the backend reports as ` +
+      `warning: ${XRAY_RULE_PATH} has ServiceName ${JSON.stringify(rule.ServiceName)} but the backend reports as ` +
         `${JSON.stringify(answers.serviceName)}; this rule will not govern its traces`,
     );
   }

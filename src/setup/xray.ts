@@ -25,6 +25,7 @@ import { formatBytes } from './http.js';
 import { oneLine, showValue, type StepResult } from './report.js';
 import { AttemptTimedOut, GaveUp, withRetry, type RetryPolicy, type Retryability } from './retry.js';
 import type { RuleFields } from './rule-file.js';
+import { XRAY_RULE_PATH } from '../render/xray-rule.js';
 
 /** The IAM actions `setup` needs, for the permission message. */
 export const XRAY_ACTIONS = [
@@ -266,7 +267,7 @@ export function describeFailure(op: string, err: unknown, where: string): string
       );
     case 'InvalidRequestException':
       return op.includes('SamplingRule')
-        ? `${said}. Fix aws/json/x-ray.json (or regenerate it with \`cruddur-observability config\`) and run setup again`
+        ? `${said}. Fix ${XRAY_RULE_PATH} (or regenerate it with \`cruddur-observability config\`) and run setup again`
         : `${said}. Check the group name and filter expression in .yo-rc.json and run setup again`;
     default:
       if (f.status === 403) return `${said}. The credentials may lack the IAM action ${action}`;

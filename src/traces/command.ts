@@ -11,7 +11,8 @@ import type { Invocation } from '../cli/args.js';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../answers/table.js';
 import { readYoRc, storedAnswers } from '../state/yo-rc.js';
-import { readRuleFile, RULE_FILE, RuleFileError, type RuleFields } from '../setup/rule-file.js';
+import { readRuleFile, RuleFileError, type RuleFields } from '../setup/rule-file.js';
+import { XRAY_RULE_PATH } from '../render/xray-rule.js';
 import { Assembler, traceJson, type AssembledTrace, type AssemblerOptions } from './assembler.js';
 import { formatHostPort, listenDaemon, listenHttp, parseHostPort, readBody, sendJson } from './listen.js';
 import { OtlpError, otlpDocuments } from './otlp.js';
@@ -36,14 +37,14 @@ export interface TracesOptions {
 }
 
 async function samplingRules(cwd: string, io: Io): Promise<{ rules: RuleFields[]; from: string }> {
-  if (!existsSync(join(cwd, RULE_FILE))) {
+  if (!existsSync(join(cwd, XRAY_RULE_PATH))) {
     io.err(
-      `traces: no ${RULE_FILE} here; serving X-Ray's Default rule only (run traces in the workspace's root)`,
+      `traces: no ${XRAY_RULE_PATH} here; serving X-Ray's Default rule only (run traces in the workspace's root)`,
     );
     return { rules: [], from: '' };
   }
   try {
-    return { rules: [await readRuleFile(cwd)], from: RULE_FILE };
+    return { rules: [await readRuleFile(cwd)], from: XRAY_RULE_PATH };
   } catch (err) {
     if (err instanceof RuleFileError) throw new UsageError(`${err.message}; fix it, or run traces elsewhere`);
     throw err;
