@@ -18,6 +18,7 @@ import { checkShape } from './support/smithy.js';
 import { specsSkip } from './support/specs.js';
 import { TraceStore } from './fakes/xray-traces.js';
 import { XRAY_RULE_PATH } from '../src/render/xray-rule.js';
+import { WORKSPACE_VARIABLES } from '../src/render/environment.js';
 import { REPO_ROOT, tempDir } from './support/cli.js';
 
 function render(c: (typeof MATRIX)[number]) {
@@ -273,5 +274,37 @@ describe('one home per fact', () => {
       }
     }
     assert.deepEqual(places, ['src/render/xray-rule.ts:5']);
+  });
+
+  test('the environment table is what the backend reads, and .env.example and compose follow it', () => {
+    const read = new Set<string>();
+    const sources = join(REPO_ROOT, 'templates/app/backend/src');
+    for (const name of readdirSync(sources, { recursive: true, encoding: 'utf8' })) {
+      if (!/\.ts(\.ejs)?$/.test(name)) continue;
+      // Reads, not assignments (the preload sets AWS_XRAY_MANUAL_MODE for the SDK).
+      for (const m of readFileSync(join(sources, name), 'utf8').matchAll(/\benv\.([A-Z_]+)\b(?!\s*=[^=])/g))
+        read.add(m[1]!);
+    }
+    const backend = WORKSPACE_VARIABLES.filter((v) => v.readBy.includes('backend')).map((v) => v.name);
+    assert.deepEqual([...read].sort(), [...backend].sort());
+
+    const files = renderWorkspace({ answers, host: 'gitpod', templates: fileTemplates() });
+    const text = (path: string) => files.find((f) => f.path === path)!.contents;
+    const listed = [...text('.env.example').matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
+    assert.deepEqual(
+      listed,
+      WORKSPACE_VARIABLES.map((v) => v.name),
+    );
+    assert.ok(listed.includes('HOST') && listed.includes('ENABLE_CRASH_ROUTE'));
+    const compose = parseYaml(text('docker-compose.yml')) as {
+      services: Record<string, { environment: Record<string, string> }>;
+    };
+    assert.deepEqual(
+      Object.keys(compose.services.api!.environment),
+      WORKSPACE_VARIABLES.filter((v) => v.backend).map((v) => v.name),
+    );
+    const readme = text('api/README.md');
+    for (const name of backend)
+      assert.match(readme, new RegExp(`^\\| \`${name}\` \\| `, 'm'), `${name} in the README`);
   });
 });

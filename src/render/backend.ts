@@ -7,6 +7,7 @@ import ejs from 'ejs';
 import type { Answers } from '../answers/table.js';
 import { SERVICE_ANNOTATION } from '../answers/names.js';
 import type { GeneratedFile, RenderContext } from './types.js';
+import { workspaceVariables } from './environment.js';
 import { XRAY_RULE_PATH } from './xray-rule.js';
 
 const TEMPLATE_DIR = 'app/backend';
@@ -51,13 +52,18 @@ export function backendPackageJson(answers: Pick<Answers, 'serviceName' | 'proje
   return JSON.stringify(pkg, null, 2) + '\n';
 }
 
-function templateData(answers: Answers): Record<string, unknown> {
-  return { ...answers, serviceAnnotation: SERVICE_ANNOTATION, rulePath: XRAY_RULE_PATH };
+function templateData(ctx: RenderContext): Record<string, unknown> {
+  const { answers } = ctx;
+  // The README's variable table: what the backend reads, from the one table.
+  const variables = workspaceVariables(ctx).flatMap((v) =>
+    v.readBy.includes('backend') && v.meaning ? [{ name: v.name, meaning: v.meaning(answers) }] : [],
+  );
+  return { ...answers, serviceAnnotation: SERVICE_ANNOTATION, rulePath: XRAY_RULE_PATH, variables };
 }
 
 export function renderBackend(ctx: RenderContext): GeneratedFile[] {
   const { answers } = ctx;
-  const data = templateData(answers);
+  const data = templateData(ctx);
   const prefix = `${answers.serviceName}/`;
   const files: GeneratedFile[] = [{ path: `${prefix}package.json`, contents: backendPackageJson(answers) }];
   // Every file under templates/app/backend/ is generated; `.ejs` ones are rendered.

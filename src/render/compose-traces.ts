@@ -7,7 +7,7 @@
 //   docker compose -f docker-compose.yml -f docker-compose.traces.yml up --build
 // while `npx cruddur-observability traces --listen 0.0.0.0:2000` runs.
 import { Document } from 'yaml';
-import { DAEMON_SERVICE } from './compose.js';
+import { DAEMON_SERVICE } from './daemon.js';
 import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 

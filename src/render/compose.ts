@@ -1,36 +1,19 @@
 // docker-compose.yml: the backend beside the X-Ray daemon. Values that come
 // from the workspace or are secret stay `${VAR}` interpolations.
 import { Document, isScalar, isSeq, visit, Scalar } from 'yaml';
-import { xrayUrlPattern } from '../answers/workspace-host.js';
-import { generatedBy, XRAY_DAEMON_IMAGE } from './marker.js';
+import { backendEnvironment, regionVariable } from './environment.js';
+import { DAEMON_SERVICE, XRAY_DAEMON_IMAGE } from './daemon.js';
+import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const COMPOSE_PATH = 'docker-compose.yml';
-export const DAEMON_SERVICE = 'xray-daemon';
-/** Where services on the compose network reach the daemon (UDP segments, TCP sampling). */
-export const DAEMON_ADDRESS = `${DAEMON_SERVICE}:2000`;
-
-/** The workspace's AWS_REGION, else the answered region. */
-export function regionVariable(region: string): string {
-  return `\${AWS_REGION:-${region}}`;
-}
 
 export function backendServiceData(ctx: RenderContext) {
-  const { answers, host } = ctx;
+  const { answers } = ctx;
   return {
     build: `./${answers.serviceName}`,
     ports: [`${answers.port}:${answers.port}`],
-    environment: {
-      PORT: String(answers.port),
-      AWS_XRAY_URL: xrayUrlPattern(host, answers.port),
-      AWS_XRAY_DAEMON_ADDRESS: DAEMON_ADDRESS,
-      AWS_REGION: regionVariable(answers.region),
-      ROLLBAR_ACCESS_TOKEN: '${ROLLBAR_ACCESS_TOKEN}',
-      ROLLBAR_ENVIRONMENT: answers.rollbarEnvironment,
-      // Empty: the backend uses api.rollbar.com. Passed through so a
-      // ROLLBAR_ENDPOINT set for `setup`'s check also reaches the backend.
-      ROLLBAR_ENDPOINT: '${ROLLBAR_ENDPOINT:-}',
-    },
+    environment: backendEnvironment(ctx),
     depends_on: [DAEMON_SERVICE],
   };
 }

@@ -2,7 +2,9 @@
 // The editor attaches to a `workspace` service; the backend and the daemon
 // run beside it from the project's own docker-compose.yml.
 import { Document } from 'yaml';
-import { COMPOSE_PATH, DAEMON_ADDRESS, DAEMON_SERVICE, regionVariable } from './compose.js';
+import { COMPOSE_PATH } from './compose.js';
+import { DAEMON_ADDRESS, DAEMON_SERVICE } from './daemon.js';
+import { regionVariable } from './environment.js';
 import { generatedBy, SETUP_COMMAND } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 

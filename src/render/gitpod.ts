@@ -1,6 +1,6 @@
 // .gitpod.yml: install, set up X-Ray and Rollbar, start the stack.
 import { Document } from 'yaml';
-import { DAEMON_SERVICE } from './compose.js';
+import { DAEMON_SERVICE } from './daemon.js';
 import { generatedBy, SETUP_COMMAND } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 

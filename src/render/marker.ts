@@ -8,9 +8,6 @@ export function generatedBy(prefix: string): string {
   return prefix + GENERATED_BY.replace(/\n/g, `\n${prefix}`);
 }
 
-/** The pinned X-Ray daemon image; bump deliberately (its entrypoint is `/xray -t 0.0.0.0:2000 -b 0.0.0.0:2000`). */
-export const XRAY_DAEMON_IMAGE = 'amazon/aws-xray-daemon:3.3.14';
-
 /** How a generated workspace runs its hooks without installing the generator. */
 export const SETUP_COMMAND =
   'npx --yes --package generator-cruddur-observability@^0.1.0 cruddur-observability setup';
