@@ -54,7 +54,7 @@ async function samplingRules(cwd: string, io: Io): Promise<{ rules: RuleFields[]
 /** Changes when the rule file is written, created or removed. */
 function ruleFileStamp(cwd: string): string | undefined {
   try {
-    const s = statSync(join(cwd, RULE_FILE));
+    const s = statSync(join(cwd, XRAY_RULE_PATH));
     return `${s.mtimeMs}:${s.size}`;
   } catch {
     return undefined;
@@ -123,10 +123,10 @@ export async function runTraces(inv: Invocation, io: Io, options: TracesOptions)
       const fresh = stamp === undefined ? [] : [await readRuleFile(io.cwd)];
       proxy.replaceRules(fresh, Date.now() / 1000);
       const now = fresh.length > 0 ? fresh.map(describeRule).join('; ') : "X-Ray's Default only";
-      io.err(`traces: ${RULE_FILE} changed; serving ${now}`);
+      io.err(`traces: ${XRAY_RULE_PATH} changed; serving ${now}`);
     } catch (err) {
       io.err(
-        `traces: ${RULE_FILE} changed but ${(err as Error).message}; still serving the rules read before`,
+        `traces: ${XRAY_RULE_PATH} changed but ${(err as Error).message}; still serving the rules read before`,
       );
     }
   };
