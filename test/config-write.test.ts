@@ -149,6 +149,25 @@ describe('a user mistake in the way: one line, exit 2, nothing written', () => {
     assert.deepEqual(differing(snapshot(dir), before), []);
   });
 
+  test('a generated JSON file nested 100,000 levels deep: named as a file it cannot parse', () => {
+    const dir = workspace();
+    const path = 'backend-express/package.json';
+    const text = readFileSync(join(dir, path), 'utf8');
+    writeFileSync(
+      join(dir, path),
+      text.replace('{', `{"deep": ${'['.repeat(100_000)}${']'.repeat(100_000)},`),
+    );
+    const before = snapshot(dir);
+    const r = config(dir, ['--port', '5000']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^cruddur-observability: backend-express\/package\.json:1:\d+: nested deeper than 64 levels$/m,
+    );
+    assert.doesNotMatch(r.stderr, /Maximum call stack|\bat .*\.js:\d+/);
+    assert.deepEqual(differing(snapshot(dir), before), []);
+  });
+
   test('temporary files a failed run of an earlier version left are removed', () => {
     const dir = workspace();
     writeFileSync(join(dir, '.gitpod.yml.8758.tmp'), 'half');

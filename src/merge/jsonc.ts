@@ -19,6 +19,7 @@ import { BOM, withoutBom } from '../files/bom.js';
 import { FileParseError, lineColumn } from './errors.js';
 import { mergeThreeWay, type Conflict, type MergeTarget } from './three-way.js';
 import { isScalar, type Json, type Path } from './value.js';
+import { MAX_NESTING, tooDeepAt } from './nesting.js';
 
 export type JsonDialect = 'json' | 'jsonc';
 
@@ -29,6 +30,11 @@ function parseOptions(dialect: JsonDialect): ParseOptions {
 }
 
 export function parseJsonTree(file: string, text: string, dialect: JsonDialect): Node | undefined {
+  const deep = tooDeepAt(text);
+  if (deep >= 0) {
+    const { line, column } = lineColumn(text, deep);
+    throw new FileParseError(file, line, column, `nested deeper than ${MAX_NESTING} levels`);
+  }
   const errors: ParseError[] = [];
   // A byte order mark read as a space: accepted, and every offset stays where it was.
   const tree = parseTree(text.startsWith(BOM) ? ' ' + withoutBom(text) : text, errors, parseOptions(dialect));

@@ -8,7 +8,8 @@
 // to the files like the same answer given as a flag.
 import { ANSWER_NAMES, UsageError, type AnswerName, type Answers } from '../answers/table.js';
 import { withoutBom } from '../files/bom.js';
-import { FileParseError, lineColumn } from '../merge/errors.js';
+import { FileParseError } from '../merge/errors.js';
+import { tooDeepAt } from '../merge/nesting.js';
 import { parseJsonTree } from '../merge/jsonc.js';
 import { readGenerated } from '../files/write.js';
 
@@ -17,39 +18,15 @@ export const GENERATOR_KEY = 'generator-cruddur-observability';
 
 type YoRc = Record<string, unknown>;
 
-/** Deeper than any answers file needs; deep enough input overflows the stack of every recursive reader. */
-const MAX_DEPTH = 64;
-
-/** Offset of the first bracket nested deeper than MAX_DEPTH, counted without recursion; -1 if none. */
-function tooDeep(text: string): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{' || c === '[') {
-      if (++depth > MAX_DEPTH) return i;
-    } else if (c === '}' || c === ']') depth--;
-  }
-  return -1;
-}
-
 export function readYoRc(root: string): YoRc | undefined {
   // A directory in its place is refused as the user's mistake, a link is read through.
   const text = readGenerated(root, YO_RC_PATH);
   if (text === undefined) return undefined;
-  const deep = tooDeep(text);
-  if (deep >= 0) {
-    const { line, column } = lineColumn(text, deep);
-    throw new UsageError(
-      `${YO_RC_PATH}:${line}:${column}: nested deeper than ${MAX_DEPTH} levels; fix or remove it`,
-    );
-  }
   let parsed: unknown;
   try {
+    // Deep enough nesting parses, then overflows the stack of whatever walks
+    // it: parseJsonTree refuses it first.
+    if (tooDeepAt(text) >= 0) parseJsonTree(YO_RC_PATH, text, 'json');
     parsed = JSON.parse(withoutBom(text));
   } catch {
     // Only on this error path: parse again to name the line and column.
