@@ -29,3 +29,16 @@ test('a free-text answer is still prompted as input', () => {
   assert.equal(q?.type, 'input');
   assert.ok(!('choices' in q));
 });
+
+test('a service name another generated path or compose service has is asked again at its prompt', () => {
+  const [q] = questionsFor(['serviceName'], {}, ctx);
+  assert.equal(q?.validate('api'), true);
+  assert.equal(
+    q?.validate('aws'),
+    'service-name "aws" collides with aws/json/x-ray.json, which the generator writes; choose another name',
+  );
+  assert.match(
+    String(q?.validate('xray-daemon')),
+    /collides with the xray-daemon service in docker-compose\.yml/,
+  );
+});

@@ -67,6 +67,15 @@ export function answerSource(given: Given): (name: AnswerName) => string {
 }
 
 /**
+ * Why the answers cannot be generated although each is valid on its own:
+ * `service-name "aws" collides with ...`; undefined when they can.
+ */
+export function generatedCollision(answers: Answers, env: Env): string | undefined {
+  const collision = serviceNameCollision(answers, detectWorkspaceHost(env), fileTemplates());
+  return collision && `${JSON.stringify(answers.serviceName)} ${collision}`;
+}
+
+/**
  * Flags win over stored answers, which win over defaults. Checked against
  * what they generate too: the service name must not collide with another
  * generated path or compose service.
@@ -74,10 +83,8 @@ export function answerSource(given: Given): (name: AnswerName) => string {
 export function answersFor(root: string, given: Given, target: TargetState, env: Env): Answers {
   const source = answerSource(given);
   const answers = resolveAnswers({ ...target.stored, ...given }, defaultsContext(root, env), source);
-  const collision = serviceNameCollision(answers, detectWorkspaceHost(env), fileTemplates());
-  if (collision) {
-    throw new UsageError(`${source('serviceName')} ${JSON.stringify(answers.serviceName)} ${collision}`);
-  }
+  const collision = generatedCollision(answers, env);
+  if (collision) throw new UsageError(`${source('serviceName')} ${collision}`);
   return answers;
 }
 

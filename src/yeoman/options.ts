@@ -13,6 +13,7 @@ import {
   type DefaultsContext,
   type Given,
 } from '../answers/table.js';
+import { generatedCollision } from '../app/scaffold.js';
 import { COMMANDS, type CommandName } from '../cli/commands.js';
 
 /** A generator option the bin sets when it hands an interactive run to Yeoman (yeoman/run.ts). */
@@ -111,7 +112,10 @@ export function questionsFor(
       },
       validate: (raw) => {
         const v = spec.parse(String(raw));
-        return v instanceof RuleBroken ? `${spec.flag} ${v.rule}` : true;
+        if (v instanceof RuleBroken) return `${spec.flag} ${v.rule}`;
+        // Asked again here rather than refused after the last question.
+        const collision = generatedCollision(resolveAnswers({ ...known, [name]: v }, ctx), ctx.env);
+        return collision ? `${ANSWER_SPECS.serviceName.flag} ${collision}` : true;
       },
     };
     return spec.choices
