@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, 'dist/cli.js');
+const BIN = join(ROOT, 'packages/cruddur-observability/bin.js');
 const YO = join(ROOT, 'node_modules/.bin/yo');
 const TIME = '/usr/bin/time';
 const args = new Set(process.argv.slice(2));
@@ -89,7 +89,14 @@ if (withYo) {
   };
   rows.push(
     row('yo cruddur-observability (through yo)', (rep) => ({
-      argv: [YO, join(ROOT, 'generators/app/index.js'), 'ws', '--yes', '--skip-install', '--skip-hooks'],
+      argv: [
+        YO,
+        join(ROOT, 'packages/generator-cruddur-observability/generators/app/index.js'),
+        'ws',
+        '--yes',
+        '--skip-install',
+        '--skip-hooks',
+      ],
       cwd: yoDir(rep, 'ours'),
     })),
     row('yo code (generator-code, TypeScript, no install)', (rep) => ({

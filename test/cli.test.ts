@@ -1,5 +1,5 @@
 // The bin as a user meets it: help, version, bad input, refusals, reruns,
-// dry runs and secrets. Every case runs the built dist/cli.js with no TTY.
+// dry runs and secrets. Every case runs the built bin (packages/cruddur-observability) with no TTY.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ANSWER_NAMES, ANSWER_SPECS } from '../src/answers/table.js';
 import { COMMAND_NAMES, COMMANDS } from '../src/cli/commands.js';
-import { BIN, cleanEnv, readTree, REPO_ROOT, runBin, tempDir } from './support/cli.js';
+import {
+  BIN,
+  CLI_PACKAGE,
+  cleanEnv,
+  generatorPath,
+  readTree,
+  REPO_ROOT,
+  runBin,
+  tempDir,
+} from './support/cli.js';
 
 const QUIET = ['--yes', '--skip-install', '--skip-hooks'];
 
@@ -38,7 +47,7 @@ describe('--help and --version', () => {
     assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
   });
   test('--version prints the package version', () => {
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(join(CLI_PACKAGE, 'package.json'), 'utf8')) as { version: string };
     const r = runBin(['--version'], { cwd: tempDir() });
     assert.equal(r.status, 0);
     assert.equal(r.stdout.trim(), pkg.version);
@@ -220,17 +229,13 @@ test('the real `yo` runs the generator (dropping root as yo does) and writes wha
   const viaBin = tempDir();
   // yo drops root to an unprivileged user, which must be able to write here.
   for (const dir of [home, viaYo]) chmodSync(dir, 0o777);
-  const r = spawnSync(
-    yo,
-    [join(REPO_ROOT, 'generators/app/index.js'), 'ws', '--yes', '--skip-install', '--skip-hooks'],
-    {
-      cwd: viaYo,
-      env: cleanEnv({ HOME: home }),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 120_000,
-    },
-  );
+  const r = spawnSync(yo, [generatorPath('app'), 'ws', '--yes', '--skip-install', '--skip-hooks'], {
+    cwd: viaYo,
+    env: cleanEnv({ HOME: home }),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.equal(runBin(['ws', ...QUIET], { cwd: viaBin }).status, 0);
   assert.deepEqual(readTree(join(viaYo, 'ws')), readTree(join(viaBin, 'ws')));

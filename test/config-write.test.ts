@@ -439,11 +439,11 @@ function onTerminal(
   let typedFor = -1;
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
-    // A prompt is open when a "? question" follows the last answered one (✔).
-    const answered = out.split('\u2714').length - 1;
-    if (typedFor !== answered && /\? \S/.test(out.slice(out.lastIndexOf('\u2714') + 1))) {
-      typedFor = answered;
-      child.stdin.write(keys(answered));
+    // Each question opens a line with "? "; answer each one once.
+    const asked = out.split(/(?:^|\n)\? \S/).length - 1;
+    if (asked > 0 && typedFor !== asked) {
+      typedFor = asked;
+      child.stdin.write(keys(asked - 1));
     }
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

@@ -178,7 +178,7 @@ describe('answers and host changes in an untouched workspace', () => {
     assert.match(r.stdout, /^identical aws\/json\/x-ray\.json$/m);
     assert.match(
       r.stdout,
-      /next: run `npx cruddur-observability setup`.*\n {2}region us-east-1 -> eu-west-2/,
+      /next: run `npx --yes cruddur-observability@\^\d+\.\d+\.\d+ setup`.*\n {2}region us-east-1 -> eu-west-2/,
     );
     assertGolden(dir, GITPOD, ['--region', 'eu-west-2']);
     revalidate(t, dir);
@@ -288,7 +288,7 @@ describe('rename of the service or the group', () => {
     assert.equal((JSON.parse(read(dir, 'api/package.json')) as { name: string }).name, 'api');
     assert.match(
       r.stdout,
-      /next: run `npx cruddur-observability setup`.*\n {2}service-name backend-express -> api/,
+      /next: run `npx --yes cruddur-observability@\^\d+\.\d+\.\d+ setup`.*\n {2}service-name backend-express -> api/,
     );
     rmSync(join(dir, 'api/src/mine.ts'));
     assertGolden(dir, GITPOD, ['--service-name', 'api']);

@@ -3,8 +3,8 @@
 // `npm run readme`), its set-up command makes the tree it shows, and its
 // command list is the command table's.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { format, resolveConfig } from 'prettier';
 import { withOptions } from '../scripts/readme-options.js';
@@ -30,19 +30,25 @@ function blockAfter(readme: string, heading: string): string[] {
 
 test('README\'s set-up command scaffolds what "What it makes" shows', () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const setUp = blockAfter(readme, '## Set up').map((line) => line.replace(/\s+#.*$/, ''));
+  const setUp = blockAfter(
+    readme,
+    'From a clone of this repository (it builds both packages through `prepare`):',
+  ).map((line) => line.replace(/\s+#.*$/, ''));
   assert.ok(setUp.includes('npm install'), 'npm install');
   const scaffold = setUp.find((line) => line.startsWith('npx cruddur-observability '));
   assert.ok(scaffold, 'the npx command');
   const args = scaffold.split(/\s+/).slice(2);
-  const cwd = tempDir();
+  // In a clone: the target may be beside it (../).
+  const clone = join(tempDir(), 'clone');
+  mkdirSync(clone);
   // As written, without the install and setup that need the network.
-  const r = runBin([...args, '--skip-install', '--skip-hooks'], { cwd });
+  const r = runBin([...args, '--skip-install', '--skip-hooks'], { cwd: clone });
   assert.equal(r.status, 0, r.stderr);
+  const made = join(clone, args[0]!);
 
   // The tree: two spaces a level; a name is a word without spaces, a description has them.
   const [root, ...lines] = blockAfter(readme, '## What it makes');
-  assert.equal(root, `${args[0]}/`);
+  assert.equal(root, `${basename(made)}/`);
   const dirs: string[] = [];
   const shown: string[] = [];
   for (const line of lines) {
@@ -57,7 +63,7 @@ test('README\'s set-up command scaffolds what "What it makes" shows', () => {
     if (names.length === 1 && names[0]!.endsWith('/')) dirs.push(names[0]!);
   }
   assert.ok(shown.length >= 15, `the tree was read: ${shown.join(', ')}`);
-  for (const path of shown) assert.ok(existsSync(join(cwd, args[0]!, path)), `${path} is made`);
+  for (const path of shown) assert.ok(existsSync(join(made, path)), `${path} is made`);
 });
 
 test("README's command list names every command, as --help does", () => {
@@ -67,4 +73,14 @@ test("README's command list names every command, as --help does", () => {
     .filter((name) => name !== undefined)
     .map((name) => name.replace(/[[\]]/g, ''));
   assert.deepEqual(listed, COMMAND_NAMES);
+});
+
+// Scaffolded inside the clone, a workspace is linted and format-checked by
+// the clone's own `npm test`, which then fails on files that are not ours.
+test("the README's scaffold commands in a clone write outside it", () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const fromClone = readme.slice(readme.indexOf('From a clone'), readme.indexOf('## Packages'));
+  const targets = [...fromClone.matchAll(/^npx cruddur-observability (\S+)/gm)].map((m) => m[1]!);
+  assert.ok(targets.length > 0, 'no scaffold command after "From a clone"');
+  for (const target of targets) assert.match(target, /^(\.\.\/|\/)/, `${target} is inside the clone`);
 });

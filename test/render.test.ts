@@ -175,11 +175,14 @@ for (const c of MATRIX) {
       };
       const task = gitpod.tasks.find((t) => t.name === answers.serviceName)!;
       assert.match(task.init!, new RegExp(`npm --prefix ${answers.serviceName} install`));
-      assert.match(task.command!, /cruddur-observability setup\n/);
+      assert.match(task.command!, /^npx --yes cruddur-observability@\^\d+\.\d+\.\d+ setup\n/);
       assert.ok(gitpod.ports.some((p) => p.port === answers.port && p.name === answers.serviceName));
       const dc = parseJsonc(get('.devcontainer/devcontainer.json')) as Record<string, unknown>;
       assert.deepEqual(dc.forwardPorts, [`${answers.serviceName}:${answers.port}`]);
-      assert.match(String(dc.postCreateCommand), /install && .*cruddur-observability setup$/);
+      assert.match(
+        String(dc.postCreateCommand),
+        /install && npx --yes cruddur-observability@\^\d+\.\d+\.\d+ setup$/,
+      );
       assert.deepEqual(Object.keys(dc.secrets as object).sort(), [
         'AWS_ACCESS_KEY_ID',
         'AWS_SECRET_ACCESS_KEY',

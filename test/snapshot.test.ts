@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import helpers from 'yeoman-test';
 import { ANSWER_SPECS, type AnswerName } from '../src/answers/table.js';
-import { cleanEnv, readTree, REPO_ROOT, runBin, tempDir } from './support/cli.js';
+import { cleanEnv, generatorPath, readTree, REPO_ROOT, runBin, tempDir } from './support/cli.js';
 import { MATRIX, type MatrixCase } from './support/matrix.js';
 
 const SNAPSHOTS = join(REPO_ROOT, 'test/__snapshots__');
@@ -52,10 +52,7 @@ async function viaYeoman(c: MatrixCase): Promise<Map<string, string>> {
     const options: Record<string, unknown> = { yes: true, skipInstall: true, 'skip-hooks': true };
     for (const [name, value] of Object.entries(c.flags))
       options[ANSWER_SPECS[name as AnswerName].flag] = value;
-    const result = await helpers
-      .run(join(REPO_ROOT, 'generators/app/index.js'))
-      .withArguments([c.dir])
-      .withOptions(options);
+    const result = await helpers.run(generatorPath('app')).withArguments([c.dir]).withOptions(options);
     return readTree(join(result.cwd, c.dir));
   } finally {
     process.env = saved;

@@ -17,7 +17,9 @@ function tree(times: Record<string, number>): string {
   return root;
 }
 
-const BUILT = { 'dist/cli.js': 2000, 'generators/app/index.js': 2000, 'generators/app/index.ts': 1000 };
+const CLI = 'packages/cruddur-observability/dist/cli.js';
+const GENERATORS = 'packages/generator-cruddur-observability/generators';
+const BUILT = { [CLI]: 2000, [`${GENERATORS}/app/index.js`]: 2000, 'generators/app/index.ts': 1000 };
 
 test('a build newer than every source is fresh', () => {
   assert.equal(staleBuild(tree({ ...BUILT, 'src/cli/cli.ts': 1000, 'scripts/build.mjs': 1000 })), undefined);
@@ -38,11 +40,23 @@ test('a generator source or the build script changed after the build makes it st
 
 test('the oldest output counts: one generator built before a change is stale', () => {
   const why = staleBuild(
-    tree({ ...BUILT, 'generators/app/index.ts': 400, 'generators/config/index.js': 500, 'src/a.ts': 1000 }),
+    tree({
+      ...BUILT,
+      'generators/app/index.ts': 400,
+      [`${GENERATORS}/config/index.js`]: 500,
+      'src/a.ts': 1000,
+    }),
   );
   assert.equal(why, 'src/a.ts changed after the last build');
 });
 
 test('no build at all', () => {
-  assert.equal(staleBuild(tree({ 'src/a.ts': 1000 })), 'no build (dist/cli.js)');
+  assert.equal(staleBuild(tree({ 'src/a.ts': 1000 })), `no build (${CLI})`);
+});
+
+test('a template changed after the build makes it stale: the CLI package carries a copy', () => {
+  assert.equal(
+    staleBuild(tree({ ...BUILT, 'templates/app/README.md.ejs': 3000 })),
+    'templates/app/README.md.ejs changed after the last build',
+  );
 });

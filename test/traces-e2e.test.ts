@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SERVICE_ANNOTATION, samplingRule } from '../src/answers/names.js';
 import helpers from 'yeoman-test';
-import { BIN, cleanEnv, REPO_ROOT, runBin, runYeoman } from './support/cli.js';
+import { BIN, cleanEnv, generatorPath, runBin, runYeoman } from './support/cli.js';
 import {
   defaultAnswers,
   httpGet,
@@ -470,7 +470,7 @@ describe('traces without --json, and its errors', () => {
 });
 
 test('yo cruddur-observability:traces: the same command through Yeoman, its flags checked, stopped by SIGINT', async () => {
-  const generator = join(REPO_ROOT, 'generators/traces/index.js');
+  const generator = generatorPath('traces');
   const options = (o: Record<string, unknown>) => o;
   const bad = runYeoman('traces', ['--listen', 'nope'], { cwd: workspace });
   assert.equal(bad.status, 2);

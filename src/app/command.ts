@@ -1,7 +1,6 @@
 // `cruddur-observability [app] [<dir>]`, for the bin and
-// `yo cruddur-observability` alike. Prompts need a terminal and Yeoman's
-// prompts (Io.ask): an interactive bin run without them hands itself to
-// Yeoman (yeoman/run.ts), which comes back here with them.
+// `yo cruddur-observability` alike. Prompts need a terminal and a way to ask
+// (Io.ask): the bin's readline questions (cli/prompt.ts) or Yeoman's.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Invocation } from '../cli/args.js';
@@ -16,11 +15,7 @@ import { guardWorkspace } from '../state/workspace-guard.js';
 
 export async function runApp(inv: Invocation, io: Io): Promise<number> {
   const yes = inv.flags.has('yes');
-  const prompt = !yes && io.interactive;
-  if (prompt && !io.ask) {
-    const { runYeoman } = await import('../yeoman/run.js');
-    return runYeoman(inv, io);
-  }
+  const prompt = !yes && io.interactive && io.ask !== undefined;
   const shownAs = inv.dir ?? '.';
   const root = resolve(io.cwd, shownAs);
   const dryRun = inv.flags.has('dry-run');

@@ -12,9 +12,9 @@ export interface Io {
   err: (line: string) => void;
   interactive: boolean;
   /**
-   * Asks the user for `missing` answers, defaults from `known`. Only the
-   * Yeoman adapter can (its prompts are Yeoman's); without it an interactive
-   * `app` hands itself to Yeoman (yeoman/run.ts).
+   * Asks the user for `missing` answers, defaults from `known`: the bin with
+   * readline (cli/prompt.ts), the Yeoman adapter with Yeoman's prompts.
+   * Without it nothing is asked.
    */
   ask?: (missing: AnswerName[], known: Given, ctx: DefaultsContext) => Promise<Given>;
 }

@@ -30,7 +30,8 @@ export async function runInvocation(parse: () => Invocation, io: Io): Promise<nu
     }
     return await COMMANDS[inv.command].run(inv, io);
   } catch (err) {
-    // Ctrl-C at a prompt (inquirer's error): the user's choice, asked before any write.
+    // Ctrl-C at a prompt (inquirer's error, or the bin's PromptCancelled of
+    // the same name): the user's choice, asked before any write.
     if ((err as Error).name === 'ExitPromptError') {
       io.err('cruddur-observability: cancelled; nothing was written');
       return 130;

@@ -2,10 +2,9 @@
 // the diffs when asked, and the closing lines. Pure: lines go to `out`.
 import { filePatch } from '../files/changes.js';
 import { describeConflict } from '../merge/owned.js';
+import { SETUP_COMMAND } from '../render/marker.js';
 import { YO_RC_PATH } from '../state/yo-rc.js';
 import { outOfDate, pendingWrites, unresolvedConflicts, type ConfigPlan, type FilePlan } from './plan.js';
-
-const SETUP_HINT = 'npx cruddur-observability setup';
 
 export function diffOf(file: FilePlan): string {
   return filePatch(
@@ -76,7 +75,7 @@ export function summaryLines(plan: ConfigPlan, mode: 'write' | 'dry-run' | 'chec
     );
   }
   if (plan.setup.length > 0 && mode === 'write') {
-    lines.push(`next: run \`${SETUP_HINT}\` so the X-Ray group and sampling rule in AWS follow:`);
+    lines.push(`next: run \`${SETUP_COMMAND}\` so the X-Ray group and sampling rule in AWS follow:`);
     for (const reason of plan.setup) lines.push(`  ${reason}`);
   }
   return lines;

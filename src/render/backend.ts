@@ -6,6 +6,7 @@
 import ejs from 'ejs';
 import type { Answers } from '../answers/table.js';
 import { SERVICE_ANNOTATION } from '../answers/names.js';
+import { CONFIG_COMMAND, SETUP_COMMAND } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 import { workspaceVariables } from './environment.js';
 import { XRAY_RULE_PATH } from './xray-rule.js';
@@ -58,7 +59,14 @@ function templateData(ctx: RenderContext): Record<string, unknown> {
   const variables = workspaceVariables(ctx).flatMap((v) =>
     v.readBy.includes('backend') && v.meaning ? [{ name: v.name, meaning: v.meaning(answers) }] : [],
   );
-  return { ...answers, serviceAnnotation: SERVICE_ANNOTATION, rulePath: XRAY_RULE_PATH, variables };
+  return {
+    ...answers,
+    serviceAnnotation: SERVICE_ANNOTATION,
+    rulePath: XRAY_RULE_PATH,
+    variables,
+    setupCommand: SETUP_COMMAND,
+    configCommand: CONFIG_COMMAND,
+  };
 }
 
 export function renderBackend(ctx: RenderContext): GeneratedFile[] {

@@ -10,6 +10,7 @@ import { Document } from 'yaml';
 import { DAEMON_SERVICE } from './daemon.js';
 import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
+import { CLI_COMMAND } from './marker.js';
 
 export const TRACES_OVERRIDE_PATH = 'docker-compose.traces.yml';
 /** The profile that brings the collector back with the override (`--profile aws`). */
@@ -45,7 +46,7 @@ export function tracesOverrideData(ctx: RenderContext) {
 }
 
 export function tracesCommand(ctx: RenderContext): string {
-  return `npx cruddur-observability traces --listen 0.0.0.0:2000${ctx.answers.tracing === 'otel' ? ' --otlp 0.0.0.0:4318' : ''}`;
+  return `${CLI_COMMAND} traces --listen 0.0.0.0:2000${ctx.answers.tracing === 'otel' ? ' --otlp 0.0.0.0:4318' : ''}`;
 }
 
 export function renderTracesOverride(ctx: RenderContext): GeneratedFile {

@@ -6,6 +6,7 @@ import {
   TRACES_OVERRIDE_PATH,
   tracesCommand,
 } from './compose-traces.js';
+import { CLI_COMMAND, CONFIG_COMMAND, SETUP_COMMAND } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 import { XRAY_RULE_PATH } from './xray-rule.js';
 
@@ -22,6 +23,9 @@ export function renderReadme(ctx: RenderContext): GeneratedFile {
     collectorService: collectorService(ctx),
     collectorProfile: COLLECTOR_PROFILE,
     rulePath: XRAY_RULE_PATH,
+    cliCommand: CLI_COMMAND,
+    setupCommand: SETUP_COMMAND,
+    configCommand: CONFIG_COMMAND,
   };
   return { path: README_PATH, contents: ejs.render(ctx.templates(TEMPLATE), data, { filename: TEMPLATE }) };
 }

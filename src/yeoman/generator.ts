@@ -16,11 +16,11 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Generator, { type Storage } from 'yeoman-generator';
-import { parseCommandArgs, type Invocation } from '../cli/args.js';
+import { parseCommandArgs } from '../cli/args.js';
 import { COMMANDS, type CommandName } from '../cli/commands.js';
 import { processIo, type Io } from '../cli/io.js';
 import { runInvocation } from '../cli/run.js';
-import { commandArgv, declareOptions, INVOCATION_OPTION, questionsFor } from './options.js';
+import { commandArgv, declareOptions, questionsFor } from './options.js';
 
 export function commandGenerator(command: CommandName) {
   return class CommandGenerator extends Generator {
@@ -56,14 +56,13 @@ export function commandGenerator(command: CommandName) {
 
     async default(): Promise<void> {
       const init = this._initOptions as Record<string, unknown>;
-      const handedOver = init[INVOCATION_OPTION] as Invocation | undefined;
       const io: Io = {
         ...processIo(),
         cwd: this.destinationRoot(),
         ask: async (missing, known, ctx) => this.prompt(questionsFor(missing, known, ctx)),
       };
       this.exitCode = await runInvocation(
-        () => handedOver ?? parseCommandArgs(command, commandArgv(command, this._args, init)),
+        () => parseCommandArgs(command, commandArgv(command, this._args, init)),
         io,
       );
       process.exitCode = this.exitCode;

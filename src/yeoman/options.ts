@@ -16,9 +16,6 @@ import {
 import { generatedCollision } from '../app/scaffold.js';
 import { COMMANDS, type CommandName } from '../cli/commands.js';
 
-/** A generator option the bin sets when it hands an interactive run to Yeoman (yeoman/run.ts). */
-export const INVOCATION_OPTION = 'cruddurInvocation';
-
 // Yeoman's base class declares these for every generator; the bin knows them
 // only where a command has a flag of that name (`app --skip-install`).
 const YEOMAN_FLAGS = ['skip-cache', 'skip-install', 'force-install', 'ask-answered'];

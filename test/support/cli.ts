@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { assertFreshBuild } from './build.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = join(REPO_ROOT, 'dist/cli.js');
+/** The CLI package (cruddur-observability) as built in this checkout. */
+export const CLI_PACKAGE = join(REPO_ROOT, 'packages/cruddur-observability');
+export const BIN = join(CLI_PACKAGE, 'bin.js');
+
+/** Generator `name` (app, config, setup) as the Yeoman package ships it. */
+export function generatorPath(name: string): string {
+  return join(REPO_ROOT, 'packages/generator-cruddur-observability/generators', name, 'index.js');
+}
 
 let checked = false;
 /** Before the first run of the bin or a generator: the build is not older than its sources. */
@@ -73,7 +80,7 @@ export function runYeoman(
       env: {
         ...(opts.env ?? cleanEnv()),
         YEOMAN_ENVIRONMENT: import.meta.resolve('yeoman-environment'),
-        GENERATOR: join(REPO_ROOT, 'generators', command, 'index.js'),
+        GENERATOR: generatorPath(command),
       },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
