@@ -5,7 +5,7 @@
 // Only loopback addresses; ports are ephemeral; every wait has a deadline.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -214,6 +214,65 @@ test('GET /api/activities/home: 200 JSON and one segment with the mock-data subs
   assert.equal(daemon.documents().filter((d) => d.trace_id === traceId).length, 1);
 });
 
+/** The code blocks of a comment recipe (lines `//      code`, blank `//` lines inside kept), in order. */
+function recipeBlocks(source: string): string[] {
+  const lines = source.split('\n');
+  const isCode = (line: string | undefined) => line?.startsWith('//      ') ?? false;
+  const blocks: string[][] = [];
+  let current: string[] | undefined;
+  for (const [i, line] of lines.entries()) {
+    if (isCode(line)) {
+      current ??= blocks[blocks.push([]) - 1];
+      current?.push(line.slice('//      '.length));
+    } else if (line === '//' && current && isCode(lines[i + 1])) {
+      current.push('');
+    } else {
+      current = undefined;
+    }
+  }
+  return blocks.map((b) => b.join('\n') + '\n');
+}
+
+test('the "add a traced route" recipe in routes/activities.ts builds and traces as written', async () => {
+  const recipeDir = join(dir, 'recipe');
+  cpSync(backendDir, recipeDir, { recursive: true, filter: (src) => !/[/\\](node_modules|dist)$/.test(src) });
+  symlinkSync(join(backendDir, 'node_modules'), join(recipeDir, 'node_modules'), 'dir');
+  const comment = readFileSync(join(recipeDir, 'src/routes/activities.ts'), 'utf8');
+  const [route, service] = recipeBlocks(comment);
+  assert.ok(route && service, 'two code blocks in the recipe');
+  assert.match(comment, /A route file, src\/routes\/user-activities\.ts/);
+  assert.match(comment, /\(src\/services\/user-activities\.ts\)/);
+  writeFileSync(join(recipeDir, 'src/routes/user-activities.ts'), route);
+  writeFileSync(join(recipeDir, 'src/services/user-activities.ts'), service);
+  // Step 2, as the recipe says: registered beside activitiesRoutes(app).
+  assert.match(comment, /`userActivitiesRoutes\(app\);`/);
+  const appFile = join(recipeDir, 'src/app.ts');
+  const app = readFileSync(appFile, 'utf8');
+  assert.ok(app.includes('  activitiesRoutes(app);\n'));
+  writeFileSync(
+    appFile,
+    "import { userActivitiesRoutes } from './routes/user-activities.js';\n" +
+      app.replace('  activitiesRoutes(app);\n', '  activitiesRoutes(app);\n  userActivitiesRoutes(app);\n'),
+  );
+  await npm(['run', 'build'], recipeDir, 180_000);
+  const backend = await startBackend(recipeDir, env());
+  const { status, body, segment } = await sampled(backend.port, '/api/activities/@Worf');
+  assert.equal(status, 200);
+  const activities = JSON.parse(body) as Array<{ handle: string }>;
+  assert.ok(activities.length > 0 && activities.every((a) => a.handle === 'Worf'), body);
+  const [routeSub] = segment.subsegments as SegmentDocument[];
+  assert.equal(routeSub?.name, 'user-activities');
+  assert.deepEqual(routeSub?.annotations, { handle: 'Worf' });
+  const [query] = routeSub?.subsegments as SegmentDocument[];
+  assert.equal(query?.name, 'db-query', 'the service subsegment hangs from the route span');
+  assert.deepEqual((query?.metadata as { cruddur: { query: unknown } }).cruddur.query, {
+    handle: 'Worf',
+    results_size: activities.length,
+  });
+  assert.ok(Number(query?.end_time) <= Number(routeSub?.end_time), 'closed inside its parent');
+  assert.equal(await backend.stop('SIGTERM'), 0);
+});
+
 test('every sampled request sends exactly one segment', async () => {
   const paths = ['/api/health', '/api/activities/home', '/api/health', '/nope', '/api/activities/home'];
   const results = await Promise.all(paths.map((p) => sampled(main.port, p)));
@@ -402,6 +461,7 @@ test('credentials in a parsed request body never reach Rollbar (the generated er
   const request = (body: unknown, contentType: string) => ({
     method: 'POST',
     url: '/api/signup',
+    path: '/api/signup',
     headers: { host: 'localhost', 'content-type': contentType },
     body,
   });

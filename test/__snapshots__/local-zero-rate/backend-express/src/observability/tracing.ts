@@ -1,5 +1,5 @@
 // Tracing with AWS X-Ray: everything the backend knows about X-Ray is in this
-// module (with segment-name.ts and xray-preload.ts). The server, app and
+// module (with segment-name.ts, xray-preload.ts and xray-internals.ts). The server, app and
 // routes see only what ./index.ts re-exports: traced() around the app, an
 // error hook (recordError) and withSubsegment(). An OpenTelemetry (ADOT)
 // variant can sit beside this file with the same exports; switching is a
@@ -43,12 +43,10 @@ import AWSXRay from 'aws-xray-sdk-core';
 import { log } from '../log.js';
 import { SERVICE_ANNOTATION, SERVICE_NAME } from '../service.js';
 import { cleanSegmentName, segmentName } from './segment-name.js';
+import { requestData, sampler } from './xray-internals.js';
 
 type Segment = AWSXRay.Segment;
 type Subsegment = AWSXRay.Subsegment;
-type IncomingRequestData = InstanceType<typeof AWSXRay.middleware.IncomingRequestData> & {
-  response?: { status: number | string; content_length?: number };
-};
 
 /** What a traced block may record. */
 export interface Span {
@@ -61,21 +59,10 @@ export interface Span {
 /** Where a subsegment hangs: the request (its segment) or an enclosing span. */
 export type TraceParent = IncomingMessage | Span;
 
-interface Sampler {
-  /** true, false, or the name of the matched centralized rule (sampled). */
-  shouldSample(request: {
-    host?: string;
-    httpMethod?: string;
-    urlPath?: string;
-    serviceName?: string;
-  }): boolean | string | undefined;
-}
-
 const TRACE_HEADER = 'x-amzn-trace-id';
 const ROOT = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 const PARENT = /^[0-9a-f]{16}$/;
 const { middleware } = AWSXRay;
-const sampler = (middleware as unknown as { sampler: Sampler }).sampler;
 const segments = new WeakMap<IncomingMessage, Segment>();
 let hostPattern = '';
 
@@ -197,8 +184,8 @@ function trace(req: IncomingMessage, res: ServerResponse): void {
  * or not debug logging is on, and the SDK's toString() serialises the whole
  * document again: a second JSON.stringify and more copies, for a line nobody
  * reads. The document sent to the daemon comes from format(), which this
- * leaves alone; toString() is only used in log lines. (The profile: the
- * generator's bench/results.md.)
+ * leaves alone; toString() is only used in log lines (test/xray-internals.test.ts
+ * checks both). The profile: the generator's bench/results.md.
  */
 class RequestSegment extends AWSXRay.Segment {
   override toString(): string {
@@ -244,11 +231,13 @@ function closeSegment(segment: Segment, res: ServerResponse): void {
   if (res.statusCode === 429) segment.addThrottleFlag();
   if (res.statusCode >= 500) segment.addFaultFlag();
   else if (res.statusCode >= 400) segment.addErrorFlag();
-  const http = (segment as unknown as { http: IncomingRequestData }).http;
-  http.close(res);
-  // The SDK reads the length from `res.headers`, which only some frameworks set.
-  const length = Number(res.getHeader('content-length'));
-  if (Number.isFinite(length) && http.response) http.response.content_length = length;
+  const http = requestData(segment);
+  if (http) {
+    http.close(res);
+    // The SDK reads the length from `res.headers`, which only some frameworks set.
+    const length = Number(res.getHeader('content-length'));
+    if (Number.isFinite(length) && http.response) http.response.content_length = length;
+  }
   segment.close();
 }
 
