@@ -51,17 +51,17 @@ describe('the base for a file an older version wrote (presentIn)', () => {
 describe('diff3 for text files', () => {
   test('changes to different lines combine; the same line changed twice is a conflict', () => {
     const base = 'a\nb\nc\nd\ne\n';
-    assert.deepEqual(mergeText(base, 'a\nB\nc\nd\ne\n', 'a\nb\nc\nD\ne\n', 'ours'), {
+    assert.deepEqual(mergeText(base, 'a\nB\nc\nd\ne\n', 'a\nb\nc\nD\ne\n', 'disk'), {
       text: 'a\nB\nc\nD\ne\n',
       conflicts: [],
     });
-    const clash = mergeText(base, 'x\na\nB\nc\nd\ne\n', 'a\nG\nc\nd\ne\n', 'ours');
+    const clash = mergeText(base, 'x\na\nB\nc\nd\ne\n', 'a\nG\nc\nd\ne\n', 'disk');
     assert.equal(clash.text, 'x\na\nB\nc\nd\ne\n');
-    assert.deepEqual(clash.conflicts, [{ line: 3, ours: ['B\n'], theirs: ['G\n'] }]);
-    assert.equal(mergeText(base, 'a\nB\nc\nd\ne\n', 'a\nG\nc\nd\ne\n', 'theirs').text, 'a\nG\nc\nd\ne\n');
+    assert.deepEqual(clash.conflicts, [{ line: 3, disk: ['B\n'], next: ['G\n'] }]);
+    assert.equal(mergeText(base, 'a\nB\nc\nd\ne\n', 'a\nG\nc\nd\ne\n', 'next').text, 'a\nG\nc\nd\ne\n');
   });
   test('the same change on both sides is no conflict', () => {
-    assert.deepEqual(mergeText('a\nb\n', 'a\nc\n', 'a\nc\n', 'ours'), { text: 'a\nc\n', conflicts: [] });
+    assert.deepEqual(mergeText('a\nb\n', 'a\nc\n', 'a\nc\n', 'disk'), { text: 'a\nc\n', conflicts: [] });
   });
 });
 
@@ -96,7 +96,7 @@ describe('YAML: the user formats differently', () => {
       'x-env: &env\n  PORT: "4567"\nservices:\n  api:\n    ports:\n      - "4567:4567"\n    environment: *env\n';
     const { text, conflicts } = merge('yaml', disk, base, next);
     assert.deepEqual(
-      conflicts.map((c) => [c.path, c.yours]),
+      conflicts.map((c) => [c.path, c.disk]),
       [['services.api.environment', '*env']],
     );
     assert.match(text, /^x-env: &env\n {2}PORT: "4567"\n/, 'the anchor is untouched');

@@ -134,14 +134,14 @@ function mergeLf(
     }
     case 'text': {
       if (base === undefined) {
-        const conflict = { path: '(whole file)', yours: disk, generator: next };
+        const conflict = { path: '(whole file)', disk, next };
         return { text: force ? next : disk, conflicts: [conflict], notes };
       }
-      const merged = mergeText(base, disk, next, force ? 'theirs' : 'ours');
+      const merged = mergeText(base, disk, next, force ? 'next' : 'disk');
       const conflicts = merged.conflicts.map((c) => ({
         path: `line ${c.line}`,
-        yours: c.ours.join(''),
-        generator: c.theirs.join(''),
+        disk: c.disk.join(''),
+        next: c.next.join(''),
       }));
       return { text: merged.text, conflicts, notes };
     }
@@ -151,5 +151,5 @@ function mergeLf(
 /** `path: yours <v> / generator <v>` for a report. */
 export function describeConflict(c: Conflict): string {
   const where = c.path === '' ? '(whole file)' : c.path;
-  return `${where}: yours ${show(c.yours)} / generator ${show(c.generator)}${c.note ? ` (${c.note})` : ''}`;
+  return `${where}: yours ${show(c.disk)} / generator ${show(c.next)}${c.note ? ` (${c.note})` : ''}`;
 }

@@ -1,5 +1,5 @@
 // Line-based three-way merge (diff3): the generator's change from `base` to
-// `theirs` applied to the user's `ours`. Used for files without structure the
+// `next` applied to the user's `disk` (the words of three-way.ts). Used for files without structure the
 // merge owns (README.md, .gitignore, backend sources) and, by yaml.ts, to
 // splice structural edits into the user's text without reformatting lines it
 // did not touch.
@@ -13,10 +13,10 @@ interface Hunk {
 }
 
 export interface TextConflict {
-  /** 1-based first line of the region in `ours` (the user's file). */
+  /** 1-based first line of the region in `disk` (the user's file). */
   line: number;
-  ours: string[];
-  theirs: string[];
+  disk: string[];
+  next: string[];
 }
 
 export interface TextMerge {
@@ -75,49 +75,49 @@ function version(base: string[], start: number, end: number, side: Hunk[]): stri
  * decides which side's version of the region is used; the region is
  * reported as a conflict either way.
  */
-export function mergeText(base: string, ours: string, theirs: string, prefer: 'ours' | 'theirs'): TextMerge {
+export function mergeText(base: string, disk: string, next: string, prefer: 'disk' | 'next'): TextMerge {
   const b = splitLines(base);
-  const hOurs = hunks(b, splitLines(ours));
-  const hTheirs = hunks(b, splitLines(theirs));
+  const hDisk = hunks(b, splitLines(disk));
+  const hNext = hunks(b, splitLines(next));
   const out: string[] = [];
   const conflicts: TextConflict[] = [];
   let pos = 0;
-  let deltaOurs = 0;
+  let deltaDisk = 0;
   let i = 0;
   let j = 0;
-  while (i < hOurs.length || j < hTheirs.length) {
+  while (i < hDisk.length || j < hNext.length) {
     const first =
-      j >= hTheirs.length || (i < hOurs.length && hOurs[i]!.start <= hTheirs[j]!.start)
-        ? hOurs[i++]!
-        : hTheirs[j++]!;
+      j >= hNext.length || (i < hDisk.length && hDisk[i]!.start <= hNext[j]!.start)
+        ? hDisk[i++]!
+        : hNext[j++]!;
     const region = { start: first.start, end: first.end };
-    const mine: Hunk[] = hOurs.includes(first) ? [first] : [];
-    const yours: Hunk[] = hTheirs.includes(first) ? [first] : [];
+    const fromDisk: Hunk[] = hDisk.includes(first) ? [first] : [];
+    const fromNext: Hunk[] = hNext.includes(first) ? [first] : [];
     for (let grew = true; grew;) {
       grew = false;
       const probe = { ...region, lines: [] };
-      if (i < hOurs.length && [...mine, ...yours, probe].some((h) => overlaps(h, hOurs[i]!))) {
-        mine.push(hOurs[i]!);
-        region.end = Math.max(region.end, hOurs[i++]!.end);
+      if (i < hDisk.length && [...fromDisk, ...fromNext, probe].some((h) => overlaps(h, hDisk[i]!))) {
+        fromDisk.push(hDisk[i]!);
+        region.end = Math.max(region.end, hDisk[i++]!.end);
         grew = true;
       }
-      if (j < hTheirs.length && [...mine, ...yours, probe].some((h) => overlaps(h, hTheirs[j]!))) {
-        yours.push(hTheirs[j]!);
-        region.end = Math.max(region.end, hTheirs[j++]!.end);
+      if (j < hNext.length && [...fromDisk, ...fromNext, probe].some((h) => overlaps(h, hNext[j]!))) {
+        fromNext.push(hNext[j]!);
+        region.end = Math.max(region.end, hNext[j++]!.end);
         grew = true;
       }
     }
     out.push(...b.slice(pos, region.start));
-    const o = version(b, region.start, region.end, mine);
-    const t = version(b, region.start, region.end, yours);
-    if (yours.length === 0) out.push(...o);
-    else if (mine.length === 0) out.push(...t);
-    else if (o.join('') === t.join('')) out.push(...o);
+    const d = version(b, region.start, region.end, fromDisk);
+    const n = version(b, region.start, region.end, fromNext);
+    if (fromNext.length === 0) out.push(...d);
+    else if (fromDisk.length === 0) out.push(...n);
+    else if (d.join('') === n.join('')) out.push(...d);
     else {
-      conflicts.push({ line: region.start + deltaOurs + 1, ours: o, theirs: t });
-      out.push(...(prefer === 'ours' ? o : t));
+      conflicts.push({ line: region.start + deltaDisk + 1, disk: d, next: n });
+      out.push(...(prefer === 'disk' ? d : n));
     }
-    deltaOurs += o.length - (region.end - region.start);
+    deltaDisk += d.length - (region.end - region.start);
     pos = region.end;
   }
   out.push(...b.slice(pos));

@@ -1,7 +1,9 @@
 // The per-value three-way decision, independent of the file format.
 //
-// `base` is what the generator rendered last time, `next` what it renders now,
-// and the document on disk is reached through a MergeTarget, which also
+// The three sides of a merge have one name each, here and in every file of
+// src/merge and src/config: `base` is what the generator rendered last time,
+// `disk` the file on disk with the user's edits, `next` what it renders now.
+// In this file the document on disk is reached through a MergeTarget, which also
 // applies the edits (YAML Document API, jsonc-parser edits, .env lines) so
 // that everything the generator does not own stays as the user wrote it.
 //
@@ -40,8 +42,10 @@ export interface MergeTarget {
 export interface Conflict {
   /** Human path, e.g. `services.api.environment.AWS_REGION` or `tasks[api].init`. */
   path: string;
-  yours: Json | undefined;
-  generator: Json | undefined;
+  /** The user's value (on disk); the report calls it "yours". */
+  disk: Json | undefined;
+  /** The value rendered now; the report calls it "generator". */
+  next: Json | undefined;
   note?: string;
 }
 
@@ -97,8 +101,8 @@ class Walker {
     if (this.force) this.write(loc, n);
   }
 
-  private conflict(path: string, yours: Json | undefined, generator: Json | undefined, note?: string): void {
-    this.conflicts.push({ path, yours, generator, ...(note ? { note } : {}) });
+  private conflict(path: string, disk: Json | undefined, next: Json | undefined, note?: string): void {
+    this.conflicts.push({ path, disk, next, ...(note ? { note } : {}) });
   }
 
   /** Sets (n defined) or removes (n undefined) the value at `loc`. */

@@ -289,7 +289,7 @@ export function mergeYaml(
   }
   if (text === before) return { text: after, conflicts };
   // Splice: user's text + (printed edit - printed original), the edit winning where they touch.
-  const spliced = mergeText(before, text, after, 'theirs').text;
+  const spliced = mergeText(before, text, after, 'next').text;
   return { text: faithful(spliced) ? spliced : after, conflicts };
 }
 
