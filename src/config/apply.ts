@@ -19,7 +19,7 @@ export function checkTargets(plan: ConfigPlan): void {
  * Returns how many stale temporary files of earlier failed runs it removed.
  */
 export function applyPlan(plan: ConfigPlan): number {
-  const files = pendingWrites(plan).map((f) => ({ path: f.path, contents: f.after! }));
+  const files = pendingWrites(plan).map((f) => ({ path: f.path, contents: f.result! }));
   const swept = sweepStaleTemps(plan.root, [YO_RC_PATH, ...plan.files.flatMap((f) => [f.path, f.diskPath])]);
   writeBatch(plan.root, { files, dirRename: plan.dirRename });
   return swept;

@@ -68,9 +68,10 @@ export interface FilePlan {
   /** Where it is now. */
   diskPath: string;
   status: FileStatus;
-  before: string | undefined;
-  /** The text to write; undefined when nothing is written. */
-  after: string | undefined;
+  /** The file on disk now (the user's); undefined when absent. */
+  disk: string | undefined;
+  /** The text to write (the merge's result); undefined when nothing is written. */
+  result: string | undefined;
   conflicts: Conflict[];
   notes: string[];
   /** A configuration file merged by structure (its `identical` line is always shown). */
@@ -136,29 +137,29 @@ function chooseHost(env: Env, stored: WorkspaceHost | undefined): { host: Worksp
   return { host: detected, line: `workspace host: ${detected} (detected${was})` };
 }
 
-function setupReasons(before: Answers, after: Answers): string[] {
+function setupReasons(previous: Answers, answers: Answers): string[] {
   const reasons: string[] = [];
   for (const name of ANSWER_NAMES) {
-    if (ANSWER_SPECS[name].setup && before[name] !== after[name]) {
-      reasons.push(`${ANSWER_SPECS[name].flag} ${String(before[name])} -> ${String(after[name])}`);
+    if (ANSWER_SPECS[name].setup && previous[name] !== answers[name]) {
+      reasons.push(`${ANSWER_SPECS[name].flag} ${String(previous[name])} -> ${String(answers[name])}`);
     }
   }
-  if (before.groupName !== after.groupName) {
+  if (previous.groupName !== answers.groupName) {
     reasons.push(
-      `the old group stays in AWS until you delete it: aws xray delete-group --group-name ${before.groupName}`,
+      `the old group stays in AWS until you delete it: aws xray delete-group --group-name ${previous.groupName}`,
     );
   }
-  if (before.ruleName !== after.ruleName) {
+  if (previous.ruleName !== answers.ruleName) {
     reasons.push(
-      `the old rule stays in AWS until you delete it: aws xray delete-sampling-rule --rule-name ${before.ruleName}`,
+      `the old rule stays in AWS until you delete it: aws xray delete-sampling-rule --rule-name ${previous.ruleName}`,
     );
   }
   return reasons;
 }
 
-function statusOf(before: string, after: string, conflicts: Conflict[], force: boolean): FileStatus {
+function statusOf(disk: string, result: string, conflicts: Conflict[], force: boolean): FileStatus {
   if (conflicts.length > 0 && !force) return 'conflict';
-  return after === before ? 'identical' : 'update';
+  return result === disk ? 'identical' : 'update';
 }
 
 /**
@@ -189,8 +190,8 @@ function readSides(req: ConfigRequest): Sides {
       `no ${YO_RC_PATH} with ${GENERATOR_KEY} answers in ${root}; run config in a workspace made by cruddur-observability (or run \`cruddur-observability\` there first)`,
     );
   }
-  const mine = yoRc[GENERATOR_KEY] as Record<string, unknown>;
-  const mergeBase = objectAt(mine, 'mergeBase') ?? {};
+  const section = yoRc[GENERATOR_KEY] as Record<string, unknown>;
+  const mergeBase = objectAt(section, 'mergeBase') ?? {};
   const ctx = defaultsContext(root, env);
   // Flags first, so a bad flag is reported as such before anything else.
   const answers = answersFor(root, req.given, { stored, yoRc }, env);
@@ -207,7 +208,7 @@ function readSides(req: ConfigRequest): Sides {
   for (const name of ANSWER_NAMES) if (mergeBase[name] !== undefined) baseGiven[name] = mergeBase[name];
   const baseAnswers = resolveAnswers(baseGiven, ctx, (name) => `${YO_RC_PATH} mergeBase.${name}`);
 
-  const storedHost = isWorkspaceHost(mine.host) ? mine.host : inferHost(root, baseAnswers);
+  const storedHost = isWorkspaceHost(section.host) ? section.host : inferHost(root, baseAnswers);
   const { host, line: hostLine } = chooseHost(env, storedHost);
   const baseHost = isWorkspaceHost(mergeBase.host) ? mergeBase.host : (storedHost ?? host);
   return {
@@ -218,7 +219,7 @@ function readSides(req: ConfigRequest): Sides {
     hostLine,
     baseAnswers,
     baseHost,
-    record: readWrittenRecord(mine.files),
+    record: readWrittenRecord(section.files),
     conflictsOpen: Object.keys(mergeBase).length > 0,
   };
 }
@@ -264,18 +265,13 @@ interface FileContext {
   restore: boolean;
 }
 
-function emptyPlan(
-  path: string,
-  diskPath: string,
-  before: string | undefined,
-  structured: boolean,
-): FilePlan {
+function emptyPlan(path: string, diskPath: string, disk: string | undefined, structured: boolean): FilePlan {
   return {
     path,
     diskPath,
     status: 'identical',
-    before,
-    after: undefined,
+    disk,
+    result: undefined,
     conflicts: [],
     notes: [],
     structured,
@@ -285,21 +281,21 @@ function emptyPlan(
 /** One generated file: created, restored, replaced, merged, or left as it is. */
 function planFile(file: GeneratedFile, c: FileContext): FilePlan {
   const diskPath = c.paths.onDisk(file.path);
-  const before = readText(c.root, diskPath);
+  const disk = readText(c.root, diskPath);
   const baseText = c.base.get(file.path)?.contents;
   const writtenHash = c.written?.get(file.path);
   const format = formatOf(file.path, c.backendDir);
-  const plan = emptyPlan(file.path, diskPath, before, format !== 'text');
-  if (before === undefined) {
+  const plan = emptyPlan(file.path, diskPath, disk, format !== 'text');
+  if (disk === undefined) {
     // Written before: the record says so where there is one (a file a newer
     // version adds is not in it); without one, the re-rendered base does.
     const writtenBefore = c.written ? writtenHash !== undefined : baseText !== undefined;
     if (writtenBefore && !c.restore) return { ...plan, status: 'deleted' };
-    return { ...plan, status: writtenBefore ? 'restore' : 'create', after: file.contents };
+    return { ...plan, status: writtenBefore ? 'restore' : 'create', result: file.contents };
   }
-  if (writtenHash !== undefined && writtenHash === contentHash(before)) {
+  if (writtenHash !== undefined && writtenHash === contentHash(disk)) {
     // Untouched since written: nothing of the user's to keep.
-    return { ...plan, after: file.contents, status: statusOf(before, file.contents, [], c.force) };
+    return { ...plan, result: file.contents, status: statusOf(disk, file.contents, [], c.force) };
   }
   // Edited, and what was written then is not what these templates render
   // from the same answers: an older generator version wrote it, so the
@@ -317,17 +313,17 @@ function planFile(file: GeneratedFile, c: FileContext): FilePlan {
     );
   }
   try {
-    const merged = mergeFile(file.path, format, before, baseText, file.contents, {
+    const merged = mergeFile(file.path, format, disk, baseText, file.contents, {
       force: c.force,
       ...(c.rename ? { rename: c.rename } : {}),
       ...(baseUnknown ? { baseUnknown } : {}),
     });
     return {
       ...plan,
-      after: merged.text,
+      result: merged.text,
       conflicts: merged.conflicts,
       notes: [...plan.notes, ...merged.notes],
-      status: statusOf(before, merged.text, merged.conflicts, c.force),
+      status: statusOf(disk, merged.text, merged.conflicts, c.force),
     };
   } catch (err) {
     if (!(err instanceof FileParseError)) throw err;
@@ -350,9 +346,8 @@ function retiredFiles(
   for (const path of written?.keys() ?? []) {
     if (generated.has(path)) continue;
     const diskPath = paths.onDisk(path);
-    const before = readText(root, diskPath);
-    if (before !== undefined)
-      retired.push({ ...emptyPlan(path, diskPath, before, false), status: 'retired' });
+    const disk = readText(root, diskPath);
+    if (disk !== undefined) retired.push({ ...emptyPlan(path, diskPath, disk, false), status: 'retired' });
   }
   return retired;
 }
@@ -367,9 +362,9 @@ function planYoRc(root: string, sides: Sides, next: GeneratedFile[], unresolved:
     if (baseHost !== host) baseState.host = baseHost;
   }
   // The text, for the diff and the status; its parsed value is `yoRc`.
-  const before = readText(root, YO_RC_PATH)!;
-  let after = bomLike(
-    before,
+  const disk = readText(root, YO_RC_PATH)!;
+  let result = bomLike(
+    disk,
     renderYoRc(answers, yoRc, {
       host,
       [RENDERED_KEY]: answerRecord(answers),
@@ -377,12 +372,12 @@ function planYoRc(root: string, sides: Sides, next: GeneratedFile[], unresolved:
       mergeBase: Object.keys(baseState).length > 0 ? baseState : undefined,
     }),
   );
-  if (deepEqual(yoRc as Json, JSON.parse(withoutBom(after)) as Json)) after = before;
+  if (deepEqual(yoRc as Json, JSON.parse(withoutBom(result)) as Json)) result = disk;
   const ignored = ignoredRecordPaths((yoRc[GENERATOR_KEY] as Record<string, unknown>).files);
   return {
-    ...emptyPlan(YO_RC_PATH, YO_RC_PATH, before, true),
-    status: after === before ? 'identical' : 'update',
-    after,
+    ...emptyPlan(YO_RC_PATH, YO_RC_PATH, disk, true),
+    status: result === disk ? 'identical' : 'update',
+    result,
     notes: ignored.length
       ? [
           `ignored ${ignored.length} entr${ignored.length === 1 ? 'y' : 'ies'} of "files" that are not paths inside the workspace: ${ignored.join(', ')}`,
@@ -437,7 +432,7 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
 
 /** Files whose text changes (or that are created). */
 export function pendingWrites(plan: ConfigPlan): FilePlan[] {
-  return plan.files.filter((f) => f.after !== undefined && f.after !== f.before);
+  return plan.files.filter((f) => f.result !== undefined && f.result !== f.disk);
 }
 
 /** Out of date: something would be written or moved, or a conflict is unresolved. */

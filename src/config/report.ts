@@ -8,10 +8,10 @@ import { outOfDate, pendingWrites, unresolvedConflicts, type ConfigPlan, type Fi
 
 export function diffOf(file: FilePlan): string {
   return filePatch(
-    file.before === undefined ? undefined : file.diskPath,
+    file.disk === undefined ? undefined : file.diskPath,
     file.path,
-    file.before ?? '',
-    file.after ?? '',
+    file.disk ?? '',
+    file.result ?? '',
   );
 }
 
@@ -20,7 +20,7 @@ function statusNote(f: FilePlan): string {
   switch (f.status) {
     // A file with a conflict that still gets other updates says both.
     case 'conflict':
-      return f.after !== f.before ? ' (other values updated)' : '';
+      return f.result !== f.disk ? ' (other values updated)' : '';
     case 'deleted':
       return ' (you deleted it: kept deleted; --restore brings it back)';
     case 'retired':
