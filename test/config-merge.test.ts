@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { FileParseError } from '../src/merge/errors.js';
-import { mergeFile, type Format } from '../src/merge/owned.js';
+import { mergeFile, type Format } from '../src/merge/by-format.js';
 import { leftoverReferences, renameInValue } from '../src/merge/references.js';
 import { mergeText } from '../src/merge/text.js';
 import { presentIn, type Json } from '../src/merge/value.js';

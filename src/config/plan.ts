@@ -31,7 +31,7 @@ import {
 import type { Env } from '../cli/io.js';
 import { bomLike, withoutBom } from '../files/bom.js';
 import { FileParseError } from '../merge/errors.js';
-import { formatOf, mergeFile } from '../merge/owned.js';
+import { formatOf, mergeFile } from '../merge/by-format.js';
 import type { Conflict } from '../merge/three-way.js';
 import { deepEqual, type Json } from '../merge/value.js';
 import { parseYaml } from '../merge/yaml.js';

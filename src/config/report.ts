@@ -1,7 +1,7 @@
 // `config`'s report: a status line per file (with its notes and conflicts),
 // the diffs when asked, and the closing lines. Pure: lines go to `out`.
 import { filePatch } from '../files/changes.js';
-import { describeConflict } from '../merge/owned.js';
+import { describeConflict } from '../merge/by-format.js';
 import { SETUP_COMMAND } from '../render/marker.js';
 import { YO_RC_PATH } from '../state/yo-rc.js';
 import { outOfDate, pendingWrites, unresolvedConflicts, type ConfigPlan, type FilePlan } from './plan.js';

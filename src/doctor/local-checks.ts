@@ -12,7 +12,7 @@ import type { Env } from '../cli/io.js';
 import { fileTemplates } from '../files/templates.js';
 import { FileParseError } from '../merge/errors.js';
 import { parseJsonTree } from '../merge/jsonc.js';
-import { formatOf } from '../merge/owned.js';
+import { formatOf } from '../merge/by-format.js';
 import { isMap, type Json, type JsonMap } from '../merge/value.js';
 import { parseYaml, yamlData } from '../merge/yaml.js';
 import { COMPOSE_PATH } from '../render/compose.js';
