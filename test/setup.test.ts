@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { UsageError, type Answers } from '../src/answers/table.js';
-import { runSetup, type SetupOptions } from '../src/setup/setup.js';
+import { setupSteps, type SetupOptions } from '../src/setup/setup.js';
 import { samplingRule } from '../src/answers/names.js';
 import { startRollbarFake, type RollbarFake } from './fakes/rollbar-api.js';
 import { startXRayFake, type Misbehaviour, type XRayFake, type XRayFakeOptions } from './fakes/xray-api.js';
@@ -91,7 +91,7 @@ async function rollbarHarness(
     async run(over = {}) {
       const lines: string[] = [];
       const t0 = performance.now();
-      const code = await runSetup({
+      const code = await setupSteps({
         cwd,
         answers: ANSWERS,
         env,

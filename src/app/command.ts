@@ -7,7 +7,8 @@ import type { Invocation } from '../cli/args.js';
 import { ANSWER_NAMES, UsageError, type Given } from '../answers/table.js';
 import { compareWithDisk, unifiedDiff } from '../files/changes.js';
 import type { Io } from '../cli/io.js';
-import { installBackend, runHooks } from './install.js';
+import { installBackend } from './install.js';
+import { setupWorkspace } from '../setup/command.js';
 import { answersFor, checkTarget, defaultsContext, scaffoldFiles } from './scaffold.js';
 import { fileTemplates } from '../files/templates.js';
 import { writeFilesAtomic } from '../files/write.js';
@@ -84,14 +85,14 @@ async function scaffold(
   if (!inv.flags.has('skip-install') && !(await installBackend(root, answers, io))) return 1;
   // The files are written whatever setup says: the next steps still hold, and
   // a failed setup step (exit 1) is named with how to run it again.
-  const hooks = inv.flags.has('skip-hooks')
+  const setup = inv.flags.has('skip-hooks')
     ? 0
-    : await runHooks(root, answers, io, { strict: false, dryRun: false });
-  if (hooks !== 0) {
+    : await setupWorkspace(root, answers, io, { strict: false, dryRun: false });
+  if (setup !== 0) {
     io.out(
       'setup did not finish (see above): fix what it names, then run `npx cruddur-observability setup` there',
     );
   }
   io.out(`\nDone. Next: cd ${shownAs} and read README.md (secrets, then \`docker compose up --build\`).`);
-  return hooks;
+  return setup;
 }

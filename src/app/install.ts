@@ -1,4 +1,4 @@
-// After the files are written: install the backend, then run the hooks.
+// After the files are written: install the backend (setup follows, from setup/command.ts).
 import { join } from 'node:path';
 import type { Answers } from '../answers/table.js';
 import type { Io } from '../cli/io.js';
@@ -22,21 +22,4 @@ export async function installBackend(root: string, answers: Answers, io: Io): Pr
     return false;
   }
   return true;
-}
-
-export async function runHooks(
-  root: string,
-  answers: Answers,
-  io: Io,
-  opts: { strict: boolean; dryRun: boolean },
-): Promise<number> {
-  const { runSetup } = await import('../setup/setup.js');
-  return runSetup({
-    cwd: root,
-    answers,
-    env: { ...io.env },
-    strict: opts.strict,
-    dryRun: opts.dryRun,
-    log: io.out,
-  });
 }

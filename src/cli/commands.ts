@@ -87,7 +87,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
       { flag: 'strict', description: 'Exit 1 also when a step is skipped (no credentials or token)' },
       { flag: 'dry-run', description: 'Print the calls it would make; make none' },
     ],
-    run: async (inv, io) => (await import('../setup/command.js')).runSetupCommand(inv, io),
+    run: async (inv, io) => (await import('../setup/command.js')).runSetup(inv, io),
   },
   doctor: {
     name: 'doctor',

@@ -1,5 +1,6 @@
-// `setup`: the post-install hooks. Creates or updates the X-Ray group and
-// sampling rule the workspace declares, then verifies the Rollbar token.
+// `setup`'s steps (setupSteps), after `app`'s install or on their own. Creates
+// or updates the X-Ray group and sampling rule the workspace declares, then
+// verifies the Rollbar token.
 // Free of Yeoman and of process globals: everything comes in through `opts`
 // (the CLI passes process.env and answers from .yo-rc.json), every line goes
 // out through `opts.log`, and the exit code is returned.
@@ -112,7 +113,7 @@ async function settled(step: string, run: () => Promise<StepResult>): Promise<St
   }
 }
 
-export async function runSetup(opts: SetupOptions): Promise<number> {
+export async function setupSteps(opts: SetupOptions): Promise<number> {
   const { answers } = opts;
   const env = await withDotEnv(opts.cwd, opts.env);
   const redactor = Redactor.fromEnv(env);
