@@ -2,7 +2,7 @@
 // the diffs when asked, and the closing lines. Pure: lines go to `out`.
 import { filePatch } from '../files/changes.js';
 import { describeConflict } from '../merge/by-format.js';
-import { SETUP_COMMAND } from '../render/marker.js';
+import { SETUP_COMMAND } from '../render/cli-command.js';
 import { YO_RC_PATH } from '../state/yo-rc.js';
 import { outOfDate, pendingWrites, unresolvedConflicts, type ConfigPlan, type FilePlan } from './plan.js';
 

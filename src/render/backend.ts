@@ -6,7 +6,7 @@
 import ejs from 'ejs';
 import type { Answers } from '../answers/table.js';
 import { SERVICE_ANNOTATION } from '../answers/names.js';
-import { CONFIG_COMMAND, SETUP_COMMAND } from './marker.js';
+import { CONFIG_COMMAND, SETUP_COMMAND } from './cli-command.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 import { workspaceVariables } from './environment.js';
 import { XRAY_RULE_PATH } from './xray-rule.js';

@@ -10,7 +10,7 @@ import { Document } from 'yaml';
 import { DAEMON_SERVICE } from './daemon.js';
 import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
-import { CLI_COMMAND } from './marker.js';
+import { CLI_COMMAND } from './cli-command.js';
 
 export const TRACES_OVERRIDE_PATH = 'docker-compose.traces.yml';
 /** The profile that brings the collector back with the override (`--profile aws`). */

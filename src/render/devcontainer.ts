@@ -5,7 +5,8 @@ import { Document } from 'yaml';
 import { COMPOSE_PATH } from './compose.js';
 import { DAEMON_ADDRESS, DAEMON_SERVICE } from './daemon.js';
 import { regionVariable } from './environment.js';
-import { generatedBy, SETUP_COMMAND } from './marker.js';
+import { SETUP_COMMAND } from './cli-command.js';
+import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const DEVCONTAINER_PATH = '.devcontainer/devcontainer.json';

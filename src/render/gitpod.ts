@@ -1,7 +1,8 @@
 // .gitpod.yml: install, set up X-Ray and Rollbar, start the stack.
 import { Document } from 'yaml';
 import { DAEMON_SERVICE } from './daemon.js';
-import { generatedBy, SETUP_COMMAND } from './marker.js';
+import { SETUP_COMMAND } from './cli-command.js';
+import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const GITPOD_PATH = '.gitpod.yml';

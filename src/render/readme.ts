@@ -6,7 +6,7 @@ import {
   TRACES_OVERRIDE_PATH,
   tracesCommand,
 } from './compose-traces.js';
-import { CLI_COMMAND, CONFIG_COMMAND, SETUP_COMMAND } from './marker.js';
+import { CLI_COMMAND, CONFIG_COMMAND, SETUP_COMMAND } from './cli-command.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 import { XRAY_RULE_PATH } from './xray-rule.js';
 
