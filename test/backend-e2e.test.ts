@@ -500,6 +500,33 @@ test('credentials in a parsed request body never reach Rollbar (the generated er
   assert.match(fields.password, /^\*+$/);
 });
 
+test('an error and a message reported while a request is traced carry custom.trace_id in X-Ray form', async () => {
+  const pattern = /an uncaught error in a route/;
+  const before = itemsMatching(pattern).length;
+  const { status, segment, traceId } = await sampled(main.port, '/rollbar/test/error');
+  assert.equal(status, 500);
+  assert.equal(segment.fault, true);
+  const items = await itemsQuietly(() => itemsMatching(pattern), before + 1, 'the Rollbar error item');
+  assert.equal((itemData(items.at(-1) as RecordedRequest).custom as { trace_id?: string }).trace_id, traceId);
+  assert.match(traceId, /^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+
+  const messages = itemsMatching(/Hello World/).length;
+  const message = await sampled(main.port, '/rollbar/test');
+  const sent = await itemsQuietly(() => itemsMatching(/Hello World/), messages + 1, 'the Rollbar message');
+  assert.equal(
+    (itemData(sent.at(-1) as RecordedRequest).custom as { trace_id?: string }).trace_id,
+    message.traceId,
+  );
+  // Not traced: no trace id to link.
+  const untraced = itemsMatching(/Hello World/).length;
+  await httpGet(main.port, '/rollbar/test', { 'x-amzn-trace-id': `Root=${freshTraceId()};Sampled=0` });
+  const plain = await itemsQuietly(() => itemsMatching(/Hello World/), untraced + 1, 'the untraced message');
+  assert.equal(
+    (itemData(plain.at(-1) as RecordedRequest).custom as { trace_id?: string } | undefined)?.trace_id,
+    undefined,
+  );
+});
+
 test('an unhandled promise rejection is reported and the backend keeps serving', async () => {
   const pattern = /an unhandled promise rejection/;
   const before = itemsMatching(pattern).length;

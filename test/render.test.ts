@@ -65,44 +65,122 @@ for (const c of MATRIX) {
       },
     );
 
-    test('compose wires the backend to the daemon as DESIGN.md says', () => {
+    test('compose wires the backend to its collector as DESIGN.md says', () => {
       const compose = parseYaml(get('docker-compose.yml')) as {
         services: Record<string, Record<string, unknown>>;
       };
-      assert.deepEqual(Object.keys(compose.services), [answers.serviceName, 'xray-daemon']);
+      const collector = answers.tracing === 'otel' ? 'cloudwatch-agent' : 'xray-daemon';
+      assert.deepEqual(Object.keys(compose.services), [answers.serviceName, collector]);
       const backend = compose.services[answers.serviceName]!;
       assert.equal(backend.build, `./${answers.serviceName}`);
       assert.deepEqual(backend.ports, [`${answers.port}:${answers.port}`]);
+      assert.deepEqual(backend.depends_on, [collector]);
       const env = backend.environment as Record<string, string>;
-      assert.equal(env.AWS_XRAY_DAEMON_ADDRESS, 'xray-daemon:2000');
       assert.equal(env.ROLLBAR_ACCESS_TOKEN, '${ROLLBAR_ACCESS_TOKEN}');
       assert.equal(env.ROLLBAR_ENVIRONMENT, answers.rollbarEnvironment);
       assert.equal(env.PORT, String(answers.port));
       assert.equal(env.AWS_REGION, `\${AWS_REGION:-${answers.region}}`);
-      const daemon = compose.services['xray-daemon']!;
-      assert.match(String(daemon.image), /^amazon\/aws-xray-daemon:\d+\.\d+\.\d+$/, 'daemon image is pinned');
-      assert.ok(Array.isArray(daemon.command), 'daemon flags are a list, not one string');
-      assert.deepEqual((daemon.command as string[]).slice(0, 2), ['-o', '-n']);
-      const daemonEnv = daemon.environment as Record<string, string>;
-      assert.equal(daemonEnv.AWS_ACCESS_KEY_ID, '${AWS_ACCESS_KEY_ID}');
-      assert.equal(daemonEnv.AWS_SECRET_ACCESS_KEY, '${AWS_SECRET_ACCESS_KEY}');
+      const other = Object.keys(env).filter((k) => /^(AWS_XRAY_|OTEL_)/.test(k));
+      const service = compose.services[collector]!;
+      const serviceEnv = service.environment as Record<string, string>;
+      assert.equal(serviceEnv.AWS_ACCESS_KEY_ID, '${AWS_ACCESS_KEY_ID}');
+      assert.equal(serviceEnv.AWS_SECRET_ACCESS_KEY, '${AWS_SECRET_ACCESS_KEY}');
+      assert.equal(serviceEnv.AWS_REGION, `\${AWS_REGION:-${answers.region}}`);
+      if (answers.tracing === 'xray') {
+        assert.deepEqual(other, ['AWS_XRAY_URL', 'AWS_XRAY_DAEMON_ADDRESS']);
+        assert.equal(env.AWS_XRAY_DAEMON_ADDRESS, 'xray-daemon:2000');
+        assert.match(
+          String(service.image),
+          /^amazon\/aws-xray-daemon:\d+\.\d+\.\d+$/,
+          'daemon image is pinned',
+        );
+        assert.ok(Array.isArray(service.command), 'daemon flags are a list, not one string');
+        assert.deepEqual((service.command as string[]).slice(0, 2), ['-o', '-n']);
+        return;
+      }
+      assert.deepEqual(env.OTEL_SERVICE_NAME, answers.serviceName);
+      assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, 'http://cloudwatch-agent:4318/v1/traces');
+      assert.equal(env.OTEL_TRACES_SAMPLER, 'xray');
+      assert.equal(env.OTEL_TRACES_SAMPLER_ARG, 'endpoint=http://cloudwatch-agent:2000');
+      assert.deepEqual(other.sort(), [
+        'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+        'OTEL_SERVICE_NAME',
+        'OTEL_TRACES_SAMPLER',
+        'OTEL_TRACES_SAMPLER_ARG',
+      ]);
+      assert.match(
+        String(service.image),
+        /^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:\d+\.\d+\.\w+$/,
+        'agent image is pinned',
+      );
+      const config = JSON.parse(serviceEnv.CW_CONFIG_CONTENT!) as {
+        traces: {
+          traces_collected: {
+            xray: { bind_address: string; tcp_proxy: { bind_address: string } };
+            otlp: { http_endpoint: string };
+          };
+          local_mode: boolean;
+          region_override: string;
+        };
+      };
+      const traces = config.traces;
+      assert.equal(traces.traces_collected.otlp.http_endpoint, '0.0.0.0:4318');
+      assert.equal(traces.traces_collected.xray.bind_address, '0.0.0.0:2000');
+      assert.equal(traces.traces_collected.xray.tcp_proxy.bind_address, '0.0.0.0:2000');
+      assert.equal(traces.local_mode, true);
+      assert.equal(traces.region_override, `\${AWS_REGION:-${answers.region}}`);
     });
 
-    test('AWS_XRAY_URL matches the host this workspace gives the port', () => {
-      const env = (
-        parseYaml(get('docker-compose.yml')) as {
-          services: Record<string, { environment: Record<string, string> }>;
-        }
-      ).services[answers.serviceName]!.environment;
-      const host = detectWorkspaceHost(c.env);
-      const expected = {
-        gitpod: `*${answers.port}-\${GITPOD_WORKSPACE_ID}.\${GITPOD_WORKSPACE_CLUSTER_HOST}*`,
-        local: `*${answers.port}-\${GITPOD_WORKSPACE_ID}.\${GITPOD_WORKSPACE_CLUSTER_HOST}*`,
-        codespaces: `*\${CODESPACE_NAME}-${answers.port}.\${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}*`,
-        devcontainer: '',
-      }[host];
-      assert.equal(env.AWS_XRAY_URL, expected);
+    test("the backend package.json carries only its variant's tracing dependencies", () => {
+      const pkg = JSON.parse(get(`${answers.serviceName}/package.json`)) as {
+        dependencies: Record<string, string>;
+      };
+      const names = Object.keys(pkg.dependencies);
+      const otel = names.filter((n) => n.startsWith('@opentelemetry/'));
+      if (answers.tracing === 'xray') {
+        assert.ok(names.includes('aws-xray-sdk-core'));
+        assert.deepEqual(otel, []);
+        return;
+      }
+      assert.ok(!names.includes('aws-xray-sdk-core'));
+      // The 2.x line (runs on Node 20): SDK 2.x, exporters 0.2xx, api below 1.10.
+      assert.match(pkg.dependencies['@opentelemetry/sdk-trace']!, /^\^2\./);
+      assert.match(pkg.dependencies['@opentelemetry/exporter-trace-otlp-http']!, /^\^0\.2\d\d\./);
+      assert.match(pkg.dependencies['@opentelemetry/api']!, /^~1\.9\./);
+      for (const n of ['sampler-aws-xray', 'propagator-aws-xray'])
+        assert.ok(otel.includes(`@opentelemetry/${n}`), n);
+      const tracing = get(`${answers.serviceName}/src/observability/tracing.ts`);
+      assert.match(tracing, /SpanKind\.SERVER/);
+      assert.match(tracing, /aws\.xray\.annotations/);
+      assert.ok(!files.some((f) => f.path.endsWith('xray-preload.ts')), 'no X-Ray SDK file');
     });
+
+    test('both READMEs say where a Rollbar item keeps its trace id', () => {
+      for (const readme of [get('README.md'), get(`${answers.serviceName}/README.md`)]) {
+        assert.match(readme.replace(/\s+/g, ' '), /custom\.trace_id/);
+      }
+      assert.match(get('README.md'), /2027-02-25|--tracing xray/);
+    });
+
+    test(
+      'AWS_XRAY_URL matches the host this workspace gives the port',
+      { skip: answers.tracing !== 'xray' },
+      () => {
+        const env = (
+          parseYaml(get('docker-compose.yml')) as {
+            services: Record<string, { environment: Record<string, string> }>;
+          }
+        ).services[answers.serviceName]!.environment;
+        const host = detectWorkspaceHost(c.env);
+        const expected = {
+          gitpod: `*${answers.port}-\${GITPOD_WORKSPACE_ID}.\${GITPOD_WORKSPACE_CLUSTER_HOST}*`,
+          local: `*${answers.port}-\${GITPOD_WORKSPACE_ID}.\${GITPOD_WORKSPACE_CLUSTER_HOST}*`,
+          codespaces: `*\${CODESPACE_NAME}-${answers.port}.\${GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN}*`,
+          devcontainer: '',
+        }[host];
+        assert.equal(env.AWS_XRAY_URL, expected);
+      },
+    );
 
     test('names agree: rule ServiceName, group filter and backend annotation', () => {
       const rule = (JSON.parse(get('aws/json/x-ray.json')) as { SamplingRule: Record<string, unknown> })
@@ -201,7 +279,8 @@ for (const c of MATRIX) {
         const services = (parseYaml(f.contents) as { services: Record<string, unknown> }).services;
         for (const name of Object.keys(services)) if (name !== answers.serviceName) others.add(name);
       }
-      assert.ok(others.has('aws') && others.has('xray-daemon'), [...others].join(' '));
+      const collector = answers.tracing === 'otel' ? 'cloudwatch-agent' : 'xray-daemon';
+      assert.ok(others.has('aws') && others.has(collector), [...others].join(' '));
       for (const name of others) {
         const collision = serviceNameCollision({ ...answers, serviceName: name }, host, fileTemplates());
         assert.match(collision ?? '', /^collides with /, `${name} is refused`);
@@ -224,14 +303,16 @@ for (const c of MATRIX) {
       ]) {
         assert.equal(vars[secret], '', `${secret} is listed, empty`);
       }
-      for (const v of [
-        'PORT',
-        'AWS_XRAY_URL',
-        'AWS_XRAY_DAEMON_ADDRESS',
-        'ROLLBAR_ENVIRONMENT',
-        'ROLLBAR_ENDPOINT',
-        'AWS_REGION',
-      ]) {
+      const tracingVars =
+        answers.tracing === 'otel'
+          ? [
+              'OTEL_SERVICE_NAME',
+              'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+              'OTEL_TRACES_SAMPLER',
+              'OTEL_TRACES_SAMPLER_ARG',
+            ]
+          : ['AWS_XRAY_URL', 'AWS_XRAY_DAEMON_ADDRESS'];
+      for (const v of ['PORT', ...tracingVars, 'ROLLBAR_ENVIRONMENT', 'ROLLBAR_ENDPOINT', 'AWS_REGION']) {
         assert.ok(v in vars, `${v} is listed`);
       }
       assert.ok(get('.gitignore').split('\n').includes('.env'));

@@ -1,9 +1,11 @@
 // `config`'s only writes: the backend directory move and every changed file,
 // as one journaled batch (files/write.ts): an interrupted run is rolled back
-// or finished by the next one, never left half-applied unnoticed.
-import { sweepStaleTemps, writeBatch, writeTarget } from '../files/write.js';
+// or finished by the next one, never left half-applied unnoticed. Then the
+// removals: files of the last answers the new ones no longer make, untouched.
+import { rmSync } from 'node:fs';
+import { insideRoot, sweepStaleTemps, writeBatch, writeTarget } from '../files/write.js';
 import { YO_RC_PATH } from '../state/yo-rc.js';
-import { pendingWrites, type ConfigPlan } from './plan.js';
+import { pendingRemovals, pendingWrites, type ConfigPlan } from './plan.js';
 
 /**
  * Refuses, before anything is reported or written, a workspace where a
@@ -15,12 +17,15 @@ export function checkTargets(plan: ConfigPlan): void {
 }
 
 /**
- * Moves the backend directory and writes every changed file in one batch.
- * Returns how many stale temporary files of earlier failed runs it removed.
+ * Moves the backend directory and writes every changed file in one batch,
+ * then removes. Returns how many stale temporary files of earlier failed runs
+ * it removed.
  */
 export function applyPlan(plan: ConfigPlan): number {
   const files = pendingWrites(plan).map((f) => ({ path: f.path, contents: f.result! }));
   const swept = sweepStaleTemps(plan.root, [YO_RC_PATH, ...plan.files.flatMap((f) => [f.path, f.diskPath])]);
   writeBatch(plan.root, { files, dirRename: plan.dirRename });
+  // After the batch: a failed one leaves every file where it was.
+  for (const f of pendingRemovals(plan)) rmSync(insideRoot(plan.root, f.path), { force: true });
   return swept;
 }

@@ -60,7 +60,16 @@ import {
 } from '../state/yo-rc.js';
 
 export type FileStatus =
-  'create' | 'restore' | 'update' | 'identical' | 'conflict' | 'deleted' | 'retired' | 'error';
+  | 'create'
+  | 'restore'
+  | 'update'
+  | 'identical'
+  | 'conflict'
+  | 'deleted'
+  | 'retired'
+  | 'remove'
+  | 'kept'
+  | 'error';
 
 export interface FilePlan {
   /** Where the file is written (after a backend directory rename). */
@@ -94,6 +103,8 @@ export interface ConfigRequest {
 export interface ConfigPlan {
   root: string;
   answers: Answers;
+  /** The answers the files were last rendered from. */
+  previous: Answers;
   host: WorkspaceHost;
   hostLine: string;
   dirRename: { from: string; to: string } | undefined;
@@ -257,6 +268,12 @@ interface FileContext {
   backendDir: string;
   rename: { from: string; to: string } | undefined;
   base: Map<string, GeneratedFile>;
+  /**
+   * On a move between tracing variants, the last answers rendered with the
+   * new variant: the base of a file the new variant makes and the last one
+   * did not, which the user may have kept (edited) from an earlier move back.
+   */
+  variantBase: Map<string, GeneratedFile> | undefined;
   /** Hashes as written last time, under today's paths. */
   written: Map<string, string> | undefined;
   conflictsOpen: boolean;
@@ -282,7 +299,7 @@ function emptyPlan(path: string, diskPath: string, disk: string | undefined, str
 function planFile(file: GeneratedFile, c: FileContext): FilePlan {
   const diskPath = c.paths.onDisk(file.path);
   const disk = readText(c.root, diskPath);
-  const baseText = c.base.get(file.path)?.contents;
+  const baseText = (c.base.get(file.path) ?? c.variantBase?.get(file.path))?.contents;
   const writtenHash = c.written?.get(file.path);
   const format = formatOf(file.path, c.backendDir);
   const plan = emptyPlan(file.path, diskPath, disk, format !== 'text');
@@ -332,6 +349,61 @@ function planFile(file: GeneratedFile, c: FileContext): FilePlan {
 }
 
 /**
+ * Files the last answers generated and the new ones do not (the other
+ * tracing variant's): removed when the user never touched them (the record's
+ * hash, or without a record the re-rendered text, says so), else kept as
+ * they are and named, since only the user knows what of theirs still uses them.
+ */
+function droppedFiles(
+  root: string,
+  c: Pick<FileContext, 'base' | 'written' | 'paths' | 'backendDir'>,
+  next: GeneratedFile[],
+): FilePlan[] {
+  const generated = new Set(next.map((f) => f.path));
+  const dropped: FilePlan[] = [];
+  const packagePath = `${c.backendDir}/package.json`;
+  const gone = droppedDependencies(
+    c.base.get(packagePath)?.contents,
+    next.find((f) => f.path === packagePath)?.contents,
+  );
+  for (const [path, file] of c.base) {
+    if (generated.has(path)) continue;
+    const diskPath = c.paths.onDisk(path);
+    const before = readText(root, diskPath);
+    if (before === undefined) continue;
+    const writtenHash = c.written?.get(path);
+    const untouched =
+      writtenHash !== undefined ? writtenHash === contentHash(before) : before === file.contents;
+    const plan: FilePlan = {
+      ...emptyPlan(path, diskPath, before, false),
+      status: untouched ? 'remove' : 'kept',
+    };
+    const imported = untouched ? [] : gone.filter((dep) => importsPackage(before, dep));
+    if (imported.length > 0) {
+      plan.notes.push(
+        `it imports ${imported.join(', ')}, which ${packagePath} no longer lists: the backend will not build until you delete it or move what you need out of it`,
+      );
+    }
+    dropped.push(plan);
+  }
+  return dropped;
+}
+
+/** Dependencies the last rendering's package.json had and the new one has not. */
+function droppedDependencies(base: string | undefined, next: string | undefined): string[] {
+  const deps = (text: string | undefined) =>
+    Object.keys((text ? (JSON.parse(text) as { dependencies?: object }) : {}).dependencies ?? {});
+  const kept = new Set(deps(next));
+  return deps(base).filter((d) => !kept.has(d));
+}
+
+/** Does module text import `pkg` (or a subpath of it)? */
+function importsPackage(text: string, pkg: string): boolean {
+  const quoted = pkg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(`(?:from|import|require\\()\\s*['"]${quoted}(?:/[^'"]*)?['"]`).test(text);
+}
+
+/**
  * Written by an older version and no longer generated: the user's now, left
  * as it is and said once (the new record does not name it).
  */
@@ -339,12 +411,13 @@ function retiredFiles(
   root: string,
   written: Map<string, string> | undefined,
   next: GeneratedFile[],
+  base: Map<string, GeneratedFile>,
   paths: Paths,
 ): FilePlan[] {
   const generated = new Set(next.map((f) => f.path));
   const retired: FilePlan[] = [];
   for (const path of written?.keys() ?? []) {
-    if (generated.has(path)) continue;
+    if (generated.has(path) || base.has(path)) continue;
     const diskPath = paths.onDisk(path);
     const disk = readText(root, diskPath);
     if (disk !== undefined) retired.push({ ...emptyPlan(path, diskPath, disk, false), status: 'retired' });
@@ -399,12 +472,23 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
     renderWorkspace({ answers: baseAnswers, host: baseHost, templates }).map((f) => [paths.moved(f.path), f]),
   );
   const next: GeneratedFile[] = renderWorkspace({ answers, host, templates });
+  const variantBase =
+    baseAnswers.tracing === answers.tracing
+      ? undefined
+      : new Map(
+          renderWorkspace({
+            answers: { ...baseAnswers, tracing: answers.tracing },
+            host: baseHost,
+            templates,
+          }).map((f) => [paths.moved(f.path), f]),
+        );
   const written = sides.record && new Map([...sides.record].map(([path, hash]) => [paths.moved(path), hash]));
   const context: FileContext = {
     root,
     backendDir: to,
     rename: from !== to ? { from, to } : undefined,
     base,
+    variantBase,
     written,
     conflictsOpen: sides.conflictsOpen,
     paths,
@@ -413,13 +497,15 @@ export function planConfig(req: ConfigRequest): ConfigPlan {
   };
 
   const files = next.map((file) => planFile(file, context));
-  files.push(...retiredFiles(root, written, next, paths));
+  files.push(...droppedFiles(root, context, next));
+  files.push(...retiredFiles(root, written, next, base, paths));
   const unresolved = files.some((f) => f.status === 'conflict');
   files.push(planYoRc(root, sides, next, unresolved));
 
   return {
     root,
     answers,
+    previous: sides.previous,
     host,
     hostLine: sides.hostLine,
     dirRename: paths.dirRename,
@@ -435,11 +521,17 @@ export function pendingWrites(plan: ConfigPlan): FilePlan[] {
   return plan.files.filter((f) => f.result !== undefined && f.result !== f.disk);
 }
 
-/** Out of date: something would be written or moved, or a conflict is unresolved. */
+/** Files to remove: the last answers' files the new ones no longer make, untouched. */
+export function pendingRemovals(plan: ConfigPlan): FilePlan[] {
+  return plan.files.filter((f) => f.status === 'remove');
+}
+
+/** Out of date: something would be written, removed or moved, or a conflict is unresolved. */
 export function outOfDate(plan: ConfigPlan): boolean {
   return (
     plan.dirRename !== undefined ||
     pendingWrites(plan).length > 0 ||
+    pendingRemovals(plan).length > 0 ||
     plan.files.some((f) => f.status === 'conflict')
   );
 }

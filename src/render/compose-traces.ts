@@ -7,7 +7,7 @@
 //   docker compose -f docker-compose.yml -f docker-compose.traces.yml up --build
 // while `npx cruddur-observability traces --listen 0.0.0.0:2000` runs.
 import { Document } from 'yaml';
-import { DAEMON_SERVICE } from './daemon.js';
+import { collectorOf } from './collector.js';
 import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 import { CLI_COMMAND } from './cli-command.js';
@@ -16,12 +16,9 @@ export const TRACES_OVERRIDE_PATH = 'docker-compose.traces.yml';
 /** The profile that brings the collector back with the override (`--profile aws`). */
 export const COLLECTOR_PROFILE = 'aws';
 const HOST = 'host.docker.internal';
-/** The OpenTelemetry variant's collector (DESIGN: Tracing variants). */
-const OTEL_COLLECTOR_SERVICE = 'cloudwatch-agent';
-
 /** The service the override leaves out: the variant's collector. */
 export function collectorService(ctx: RenderContext): string {
-  return ctx.answers.tracing === 'otel' ? OTEL_COLLECTOR_SERVICE : DAEMON_SERVICE;
+  return collectorOf(ctx.answers).service;
 }
 
 export function tracesOverrideData(ctx: RenderContext) {

@@ -1,8 +1,9 @@
-// docker-compose.yml: the backend beside the X-Ray daemon. Values that come
-// from the workspace or are secret stay `${VAR}` interpolations.
+// docker-compose.yml: the backend beside the container that takes its traces
+// to X-Ray (the X-Ray daemon or the CloudWatch agent, per --tracing). Values
+// that come from the workspace or are secret stay `${VAR}` interpolations.
 import { Document, isScalar, isSeq, visit, Scalar } from 'yaml';
-import { backendEnvironment, regionVariable } from './environment.js';
-import { DAEMON_SERVICE, XRAY_DAEMON_IMAGE } from './daemon.js';
+import { collectorOf } from './collector.js';
+import { backendEnvironment } from './environment.js';
 import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
@@ -14,24 +15,7 @@ export function backendServiceData(ctx: RenderContext) {
     build: `./${answers.serviceName}`,
     ports: [`${answers.port}:${answers.port}`],
     environment: backendEnvironment(ctx),
-    depends_on: [DAEMON_SERVICE],
-  };
-}
-
-export function daemonServiceData(ctx: RenderContext) {
-  const region = regionVariable(ctx.answers.region);
-  return {
-    image: XRAY_DAEMON_IMAGE,
-    environment: {
-      AWS_ACCESS_KEY_ID: '${AWS_ACCESS_KEY_ID}',
-      AWS_SECRET_ACCESS_KEY: '${AWS_SECRET_ACCESS_KEY}',
-      AWS_SESSION_TOKEN: '${AWS_SESSION_TOKEN:-}',
-      AWS_REGION: region,
-    },
-    // The image's entrypoint is already `/xray` bound to 0.0.0.0:2000: pass
-    // only flags, as a list (-o: not on EC2, -n: region).
-    command: ['-o', '-n', region],
-    ports: ['2000:2000/udp'],
+    depends_on: [collectorOf(answers).service],
   };
 }
 
@@ -39,7 +23,7 @@ export function composeData(ctx: RenderContext) {
   return {
     services: {
       [ctx.answers.serviceName]: backendServiceData(ctx),
-      [DAEMON_SERVICE]: daemonServiceData(ctx),
+      [collectorOf(ctx.answers).service]: collectorOf(ctx.answers).compose(ctx.answers),
     },
   };
 }

@@ -1,11 +1,11 @@
 // .devcontainer/: a compose-based Dev Container (Codespaces, Ona, VS Code).
 // The editor attaches to a `workspace` service; the backend and the daemon
-// run beside it from the project's own docker-compose.yml.
+// (or the CloudWatch agent) run beside it from the project's own docker-compose.yml.
 import { Document } from 'yaml';
 import { COMPOSE_PATH } from './compose.js';
-import { DAEMON_ADDRESS, DAEMON_SERVICE } from './daemon.js';
-import { regionVariable } from './environment.js';
 import { SETUP_COMMAND } from './cli-command.js';
+import { collectorOf } from './collector.js';
+import { backendEnvironment, regionVariable } from './environment.js';
 import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
@@ -13,11 +13,27 @@ export const DEVCONTAINER_PATH = '.devcontainer/devcontainer.json';
 export const DEVCONTAINER_COMPOSE_PATH = '.devcontainer/docker-compose.yml';
 export const WORKSPACE_SERVICE = 'workspace';
 
-const SECRETS = {
-  AWS_ACCESS_KEY_ID: 'AWS access key for the X-Ray daemon and the setup hook',
-  AWS_SECRET_ACCESS_KEY: 'AWS secret key for the X-Ray daemon and the setup hook',
-  ROLLBAR_ACCESS_TOKEN: 'Rollbar project token with the post_server_item scope',
-};
+function secrets(collector: string) {
+  return {
+    AWS_ACCESS_KEY_ID: `AWS access key for ${collector} and the setup hook`,
+    AWS_SECRET_ACCESS_KEY: `AWS secret key for ${collector} and the setup hook`,
+    ROLLBAR_ACCESS_TOKEN: 'Rollbar project token with the post_server_item scope',
+  };
+}
+
+/** What a backend started in the editor's terminal needs to reach the collector on the compose network. */
+const COLLECTOR_VARIABLES = [
+  'AWS_XRAY_DAEMON_ADDRESS',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_SERVICE_NAME',
+];
+
+function workspaceTracingEnvironment(ctx: RenderContext): Record<string, string> {
+  const env = backendEnvironment(ctx);
+  return Object.fromEntries(COLLECTOR_VARIABLES.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+}
 
 export function devcontainerData(ctx: RenderContext) {
   const { serviceName, port, projectName } = ctx.answers;
@@ -25,7 +41,7 @@ export function devcontainerData(ctx: RenderContext) {
     name: projectName,
     dockerComposeFile: [`../${COMPOSE_PATH}`, 'docker-compose.yml'],
     service: WORKSPACE_SERVICE,
-    runServices: [WORKSPACE_SERVICE, serviceName, DAEMON_SERVICE],
+    runServices: [WORKSPACE_SERVICE, serviceName, collectorOf(ctx.answers).service],
     workspaceFolder: '/workspace',
     shutdownAction: 'stopCompose',
     features: { 'ghcr.io/devcontainers/features/aws-cli:1': {} },
@@ -33,7 +49,7 @@ export function devcontainerData(ctx: RenderContext) {
     portsAttributes: { [`${serviceName}:${port}`]: { label: serviceName, onAutoForward: 'silent' } },
     postCreateCommand: `npm --prefix ${serviceName} install && ${SETUP_COMMAND}`,
     secrets: Object.fromEntries(
-      Object.entries(SECRETS).map(([name, description]) => [
+      Object.entries(secrets(`the ${collectorOf(ctx.answers).label}`)).map(([name, description]) => [
         name,
         { description, documentationUrl: 'https://github.com/features/codespaces' },
       ]),
@@ -60,7 +76,7 @@ export function devcontainerComposeData(ctx: RenderContext) {
         command: ['sleep', 'infinity'],
         environment: {
           AWS_REGION: regionVariable(ctx.answers.region),
-          AWS_XRAY_DAEMON_ADDRESS: DAEMON_ADDRESS,
+          ...workspaceTracingEnvironment(ctx),
         },
       },
     },

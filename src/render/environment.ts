@@ -6,6 +6,7 @@
 // that variant in `variants`.
 import type { Answers, Tracing } from '../answers/table.js';
 import { xrayUrlPattern } from '../answers/workspace-host.js';
+import { AGENT_OTLP_ENDPOINT, AGENT_SAMPLER_ARG } from './agent.js';
 import { DAEMON_ADDRESS } from './daemon.js';
 import type { RenderContext } from './types.js';
 
@@ -46,6 +47,7 @@ export const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
   {
     name: 'AWS_XRAY_URL',
     readBy: ['backend'],
+    variants: ['xray'],
     example: ({ answers, host }) => xrayUrlPattern(host, answers.port),
     note: 'dynamic naming: requests to a matching Host are named by it',
     backend: ({ answers, host }) => xrayUrlPattern(host, answers.port),
@@ -55,11 +57,51 @@ export const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
   {
     name: 'AWS_XRAY_DAEMON_ADDRESS',
     readBy: ['backend'],
+    variants: ['xray'],
     example: () => '127.0.0.1:2000',
     note: `outside compose; compose sets ${DAEMON_ADDRESS}`,
     backend: () => DAEMON_ADDRESS,
     meaning: () =>
       'X-Ray daemon, `host:port` (UDP for segments, TCP for sampling rules), or `udp:host:port tcp:host:port`. An unusable value (no port, a port outside 1-65535) turns tracing off with one warning saying what to fix; the backend still starts and serves.',
+  },
+  {
+    name: 'OTEL_SERVICE_NAME',
+    readBy: ['backend'],
+    variants: ['otel'],
+    example: ({ answers }) => answers.serviceName,
+    note: 'X-Ray segment name; the rule and group expect it',
+    backend: ({ answers }) => answers.serviceName,
+    meaning: (a) =>
+      `\`service.name\`, the X-Ray segment name (default \`${a.serviceName}\`; the sampling rule and group expect exactly that).`,
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    readBy: ['backend'],
+    variants: ['otel'],
+    example: () => 'http://127.0.0.1:4318/v1/traces',
+    note: `outside compose; compose sets ${AGENT_OTLP_ENDPOINT}`,
+    backend: () => AGENT_OTLP_ENDPOINT,
+    meaning: () =>
+      'Where spans go, OTLP/HTTP JSON (default `http://localhost:4318/v1/traces`; compose: the CloudWatch agent).',
+  },
+  {
+    name: 'OTEL_TRACES_SAMPLER',
+    readBy: ['backend'],
+    variants: ['otel'],
+    example: () => 'xray',
+    note: 'sampled by the X-Ray rules in aws/json/x-ray.json',
+    backend: () => 'xray',
+    meaning: () => '`xray` (default: the X-Ray sampling rules), `always_on` or `always_off`.',
+  },
+  {
+    name: 'OTEL_TRACES_SAMPLER_ARG',
+    readBy: ['backend'],
+    variants: ['otel'],
+    example: () => 'endpoint=http://127.0.0.1:2000',
+    note: `outside compose; compose sets ${AGENT_SAMPLER_ARG}`,
+    backend: () => AGENT_SAMPLER_ARG,
+    meaning: () =>
+      "`endpoint=http://localhost:2000` (the agent's X-Ray sampling proxy), optionally `,polling_interval=<seconds>`.",
   },
   {
     name: 'AWS_REGION',
@@ -111,7 +153,7 @@ export const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
     name: 'AWS_ACCESS_KEY_ID',
     readBy: ['daemon', 'setup'],
     example: () => '',
-    note: 'secret: X-Ray daemon and `setup`',
+    note: 'secret: the X-Ray daemon (or CloudWatch agent) and `setup`',
   },
   {
     name: 'AWS_SECRET_ACCESS_KEY',

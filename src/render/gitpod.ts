@@ -1,7 +1,7 @@
 // .gitpod.yml: install, set up X-Ray and Rollbar, start the stack.
 import { Document } from 'yaml';
-import { DAEMON_SERVICE } from './daemon.js';
 import { SETUP_COMMAND } from './cli-command.js';
+import { collectorOf } from './collector.js';
 import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
@@ -34,7 +34,12 @@ export function gitpodPorts(ctx: RenderContext) {
   const { serviceName, port } = ctx.answers;
   return [
     { name: serviceName, port, onOpen: 'ignore', visibility: 'public', description: 'Traced backend API' },
-    { name: DAEMON_SERVICE, port: 2000, onOpen: 'ignore', description: 'X-Ray daemon (UDP)' },
+    ...collectorOf(ctx.answers).ports.map(({ port, description }) => ({
+      name: collectorOf(ctx.answers).service,
+      port,
+      onOpen: 'ignore',
+      description,
+    })),
   ];
 }
 

@@ -7,6 +7,7 @@ import {
   tracesCommand,
 } from './compose-traces.js';
 import { CLI_COMMAND, CONFIG_COMMAND, SETUP_COMMAND } from './cli-command.js';
+import { collectorOf } from './collector.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 import { XRAY_RULE_PATH } from './xray-rule.js';
 
@@ -22,6 +23,7 @@ export function renderReadme(ctx: RenderContext): GeneratedFile {
     tracesOverride: TRACES_OVERRIDE_PATH,
     collectorService: collectorService(ctx),
     collectorProfile: COLLECTOR_PROFILE,
+    collectorLabel: collectorOf(ctx.answers).label,
     rulePath: XRAY_RULE_PATH,
     cliCommand: CLI_COMMAND,
     setupCommand: SETUP_COMMAND,

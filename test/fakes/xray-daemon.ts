@@ -98,6 +98,33 @@ function startSamplingProxy(
   });
 }
 
+export interface SamplingProxyFake {
+  /** For OTEL_TRACES_SAMPLER_ARG's `endpoint=`: `http://127.0.0.1:41235`. */
+  url: string;
+  samplingRequests: Array<{ path: string; body: unknown }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The daemon's (or the CloudWatch agent's) TCP sampling proxy on its own, for
+ * the OpenTelemetry X-Ray remote sampler, which polls it over plain HTTP.
+ */
+export async function startSamplingProxyFake(
+  rules: SamplingRuleInput[],
+  host = '127.0.0.1',
+): Promise<SamplingProxyFake> {
+  const samplingRequests: Array<{ path: string; body: unknown }> = [];
+  const proxy = await startSamplingProxy(host, rules, samplingRequests);
+  return {
+    url: `http://${host}:${(proxy.address() as AddressInfo).port}`,
+    samplingRequests,
+    async close() {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    },
+  };
+}
+
 export async function startXrayDaemonFake(opts: XrayDaemonFakeOptions = {}): Promise<XrayDaemonFake> {
   const host = opts.host ?? '127.0.0.1';
   const socket: Socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');

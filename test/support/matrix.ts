@@ -53,4 +53,31 @@ export const MATRIX: MatrixCase[] = [
     flags: { samplingRate: '0', region: 'us-gov-west-1', port: '65535' },
     env: { AWS_DEFAULT_REGION: 'eu-central-1' },
   },
+  {
+    name: 'otel-gitpod',
+    dir: 'cruddur',
+    flags: { tracing: 'otel' },
+    env: {
+      GITPOD_WORKSPACE_ID: 'andrewb-cruddur-abc123',
+      GITPOD_WORKSPACE_CLUSTER_HOST: 'ws-us99.gitpod.io',
+    },
+  },
+  {
+    name: 'otel-custom-codespaces',
+    dir: 'shop',
+    flags: {
+      tracing: 'otel',
+      projectName: 'my-shop',
+      serviceName: 'api',
+      region: 'eu-west-2',
+      port: '8080',
+      samplingRate: '1',
+      reservoirSize: '0',
+    },
+    env: {
+      CODESPACES: 'true',
+      CODESPACE_NAME: 'fuzzy-space-guide-x7',
+      GITHUB_CODESPACES_PORT_FORWARDING_DOMAIN: 'app.github.dev',
+    },
+  },
 ];

@@ -5,7 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { readConfig, type Config } from './config.js';
 import { log } from './log.js';
-import { configureTracing, describeTracing, setupErrorReporting, traced } from './observability/index.js';
+import {
+  configureTracing,
+  describeTracing,
+  flushTracing,
+  setupErrorReporting,
+  traced,
+} from './observability/index.js';
 import { SERVICE_NAME } from './service.js';
 
 function loadConfig(): Config {
@@ -48,7 +54,7 @@ function stopAccepting(onClosed?: () => void): void {
   server.once('close', () => clearInterval(sweep));
 }
 
-/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded), flush Rollbar (bounded), exit 0. */
+/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded), flush spans and Rollbar (bounded), exit 0. */
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   log.info(`${signal}: stopping (finishing in-flight requests)`);
@@ -61,7 +67,8 @@ async function shutdown(signal: string): Promise<void> {
     log.warn(`requests still open after ${config.shutdown.drainMs} ms; closing their connections`);
     server.closeAllConnections();
   }
-  await errors.flush(config.shutdown.flushMs);
+  // Spans of the requests just drained, then Rollbar's items, in parallel.
+  await Promise.all([flushTracing(config.shutdown.flushMs), errors.flush(config.shutdown.flushMs)]);
   log.info('stopped');
   process.exit(0);
 }

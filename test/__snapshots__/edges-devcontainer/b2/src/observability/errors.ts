@@ -29,7 +29,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { addSecret, log } from '../log.js';
 import { SERVICE_NAME } from '../service.js';
 import { SCRUB_FIELDS, SCRUB_HEADERS, scrubCredentials } from './scrub.js';
-import { recordError } from './tracing.js';
+import { recordError, traceIdOf } from './tracing.js';
 
 export interface ErrorReportingOptions {
   accessToken: string | undefined;
@@ -40,8 +40,8 @@ export interface ErrorReportingOptions {
 
 export interface ErrorReporting {
   readonly enabled: boolean;
-  /** Sends one message item. */
-  reportMessage(message: string, level?: 'info' | 'warning' | 'error'): void;
+  /** Sends one message item; with the request, the item carries its trace id. */
+  reportMessage(message: string, level?: 'info' | 'warning' | 'error', req?: Request): void;
   /** Express error handler: mount after every route. */
   errorHandler(err: unknown, req: Request, res: Response, next: NextFunction): void;
   /** Reports unhandled rejections and uncaught exceptions; `onFatal` runs before the exit. */
@@ -70,6 +70,15 @@ function statusOf(err: unknown): number {
     (err as { status?: unknown; statusCode?: unknown } | null)?.status ??
     (err as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500;
+}
+
+/**
+ * The item's custom data: the request's trace id in X-Ray form while it is
+ * traced (`custom.trace_id` in Rollbar), so an error leads to its trace.
+ */
+function traceCustom(req: Request): { trace_id: string } | undefined {
+  const traceId = traceIdOf(req);
+  return traceId ? { trace_id: traceId } : undefined;
 }
 
 function asError(reason: unknown): Error {
@@ -118,15 +127,18 @@ export function setupErrorReporting(options: ErrorReportingOptions): ErrorReport
 
   return {
     enabled,
-    reportMessage(message, level = 'info') {
-      send(level, message);
+    reportMessage(message, level = 'info', req) {
+      const custom = req && traceCustom(req);
+      if (req) send(level, message, req, ...(custom ? [custom] : []));
+      else send(level, message);
     },
     errorHandler(err, req, res, next) {
       recordError(err, req);
       const status = statusOf(err);
       if (status >= 500) {
         log.error(`${req.method} ${req.path} failed`, err instanceof Error ? (err.stack ?? err) : err);
-        send('error', asError(err), req);
+        const custom = traceCustom(req);
+        send('error', asError(err), req, ...(custom ? [custom] : []));
       }
       if (res.headersSent) {
         next(err);

@@ -1,11 +1,11 @@
 // Tracing with AWS X-Ray: everything the backend knows about X-Ray is in this
 // module (with segment-name.ts, xray-preload.ts and xray-internals.ts). The server, app and
 // routes see only what ./index.ts re-exports: traced() around the app, an
-// error hook (recordError) and withSubsegment(). An OpenTelemetry (ADOT)
-// variant can sit beside this file with the same exports; switching is a
-// one-line change in ./index.ts. (AWS put the X-Ray
-// SDKs and daemon into maintenance mode on 2026-02-25; support ends
-// 2027-02-25.)
+// error hook (recordError), withSubsegment(), traceIdOf() and
+// flushTracing(). The OpenTelemetry variant's tracing.ts has the same
+// exports: `npx cruddur-observability config --tracing otel` swaps this file
+// for it without touching the routes. (AWS put the X-Ray SDKs and daemon into
+// maintenance mode on 2026-02-25; support ends 2027-02-25.)
 //
 // NAMES AGREE. X-Ray ties a trace to the group and the sampling rule by name,
 // and under dynamic naming the segment name is the request's Host in a cloud
@@ -239,6 +239,19 @@ function closeSegment(segment: Segment, res: ServerResponse): void {
     if (Number.isFinite(length) && http.response) http.response.content_length = length;
   }
   segment.close();
+}
+
+/**
+ * The request's trace id in X-Ray form (`1-xxxxxxxx-<24 hex>`) while it is
+ * traced, else undefined: Rollbar items carry it, so an error leads to its trace.
+ */
+export function traceIdOf(req: IncomingMessage): string | undefined {
+  return segments.get(req)?.trace_id;
+}
+
+/** Nothing waits: the SDK sends each segment by UDP the moment it closes. */
+export function flushTracing(_timeoutMs: number): Promise<void> {
+  return Promise.resolve();
 }
 
 /** Error hook: records `err` on the request's segment, if the request is traced. Call it from the error handler. */

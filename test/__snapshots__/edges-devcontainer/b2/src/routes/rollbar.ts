@@ -10,8 +10,9 @@ export interface RollbarRoutesOptions {
 
 export function rollbarRoutes(router: IRouter, errors: ErrorReporting, options: RollbarRoutesOptions): void {
   // One message item.
-  router.get('/rollbar/test', (_req, res) => {
-    errors.reportMessage('Hello World! (GET /rollbar/test)', 'warning');
+  // One message item; passing the request links it to the request's trace.
+  router.get('/rollbar/test', (req, res) => {
+    errors.reportMessage('Hello World! (GET /rollbar/test)', 'warning', req);
     res.json({ message: 'Hello World!', reported: errors.enabled });
   });
 
