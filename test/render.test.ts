@@ -35,7 +35,7 @@ function render(c: (typeof MATRIX)[number]) {
 
 for (const c of MATRIX) {
   describe(`workspace ${c.name}`, () => {
-    const { answers, get } = render(c);
+    const { answers, files, get } = render(c);
 
     test('.gitpod.yml is valid against the Gitpod schema', { skip: specsSkip('Gitpod schema') }, () => {
       assert.deepEqual(validateGitpod(get('.gitpod.yml')), []);
@@ -240,10 +240,15 @@ for (const c of MATRIX) {
       assert.doesNotMatch(backendReadme, /\d\s*(µs|us|ms)\b/, 'no measured timings in the backend README');
       // ...and the backend does annotate every segment so.
       assert.equal(constant('SERVICE_ANNOTATION'), SERVICE_ANNOTATION);
-      assert.match(
-        get(`${answers.serviceName}/src/observability/tracing.ts`),
-        /^\s*segment\.addAnnotation\(SERVICE_ANNOTATION, SERVICE_NAME\);$/m,
-      );
+      const tracing = get(`${answers.serviceName}/src/observability/tracing.ts`);
+      if (answers.tracing === 'otel') {
+        // An attribute, listed in aws.xray.annotations so the exporter makes it an annotation.
+        assert.match(tracing, /^\s*span\.setAttribute\(SERVICE_ANNOTATION, SERVICE_NAME\);$/m);
+        assert.match(tracing, /^\s*span\.setAttribute\(ANNOTATIONS, \[SERVICE_ANNOTATION\]\);$/m);
+        assert.match(tracing, /^const ANNOTATIONS = 'aws\.xray\.annotations';$/m);
+      } else {
+        assert.match(tracing, /^\s*segment\.addAnnotation\(SERVICE_ANNOTATION, SERVICE_NAME\);$/m);
+      }
     });
 
     test('Gitpod and Dev Container run setup after dependencies and forward the port', () => {
