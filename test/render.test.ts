@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseYaml } from 'yaml';
-import { resolveAnswers } from '../src/answers/table.js';
+import { resolveAnswers, TRACING_VARIANTS } from '../src/answers/table.js';
 import { groupFilterExpression, SERVICE_ANNOTATION } from '../src/answers/names.js';
 import { renderWorkspace } from '../src/render/workspace.js';
 import { serviceNameCollision } from '../src/render/taken-names.js';
@@ -18,7 +18,7 @@ import { checkShape } from './support/smithy.js';
 import { specsSkip } from './support/specs.js';
 import { TraceStore } from './fakes/xray-traces.js';
 import { XRAY_RULE_PATH } from '../src/render/xray-rule.js';
-import { WORKSPACE_VARIABLES } from '../src/render/environment.js';
+import { workspaceVariables } from '../src/render/environment.js';
 import { REPO_ROOT, tempDir } from './support/cli.js';
 
 function render(c: (typeof MATRIX)[number]) {
@@ -338,9 +338,12 @@ describe('one home per fact', () => {
     const byPath = new Map(files.map((f) => [f.path, f.contents]));
     assert.equal(byPath.get('api/src/routes/more/users.ts'), '// new route\n');
     assert.equal(byPath.get('api/NOTES.md'), 'notes for api\n');
-    const shipped = fileTemplates()
-      .list('app/backend')
-      .map((t) => `api/${t.replace(/\.ejs$/, '')}`);
+    // Both variants' shared files, then the answered variant's own.
+    const shipped = ['app/backend', `app/backend-${answers.tracing}`].flatMap((dir) =>
+      fileTemplates()
+        .list(dir)
+        .map((t) => `api/${t.replace(/\.ejs$/, '')}`),
+    );
     const generated = renderWorkspace({ answers, host: 'local', templates: fileTemplates() })
       .map((f) => f.path)
       .filter((p) => p.startsWith('api/') && p !== 'api/package.json');
@@ -365,35 +368,47 @@ describe('one home per fact', () => {
     assert.deepEqual(places, ['src/render/xray-rule.ts:5']);
   });
 
-  test('the environment table is what the backend reads, and .env.example and compose follow it', () => {
-    const read = new Set<string>();
-    const sources = join(REPO_ROOT, 'templates/app/backend/src');
-    for (const name of readdirSync(sources, { recursive: true, encoding: 'utf8' })) {
-      if (!/\.ts(\.ejs)?$/.test(name)) continue;
-      // Reads, not assignments (the preload sets AWS_XRAY_MANUAL_MODE for the SDK).
-      for (const m of readFileSync(join(sources, name), 'utf8').matchAll(/\benv\.([A-Z_]+)\b(?!\s*=[^=])/g))
-        read.add(m[1]!);
-    }
-    const backend = WORKSPACE_VARIABLES.filter((v) => v.readBy.includes('backend')).map((v) => v.name);
-    assert.deepEqual([...read].sort(), [...backend].sort());
+  for (const tracing of TRACING_VARIANTS) {
+    test(`the environment table is what the ${tracing} backend reads, and .env.example and compose follow it`, () => {
+      const read = new Set<string>();
+      for (const dir of ['backend', `backend-${tracing}`]) {
+        const sources = join(REPO_ROOT, `templates/app/${dir}/src`);
+        for (const name of readdirSync(sources, { recursive: true, encoding: 'utf8' })) {
+          if (!/\.ts(\.ejs)?$/.test(name)) continue;
+          // Reads, not assignments (the preload sets AWS_XRAY_MANUAL_MODE for the SDK).
+          for (const m of readFileSync(join(sources, name), 'utf8').matchAll(
+            /\benv\.([A-Z_]+)\b(?!\s*=[^=])/g,
+          ))
+            read.add(m[1]!);
+        }
+      }
+      // The shared config.ts reads AWS_XRAY_URL for configureTracing(); the otel
+      // variant's ignores it (X-Ray names a SERVER span's segment by service.name),
+      // so its workspace does not set it.
+      if (tracing === 'otel') read.delete('AWS_XRAY_URL');
+      const ctx = { answers: { ...answers, tracing }, host: 'gitpod' as const, templates: fileTemplates() };
+      const variables = workspaceVariables(ctx);
+      const backend = variables.filter((v) => v.readBy.includes('backend')).map((v) => v.name);
+      assert.deepEqual([...read].sort(), [...backend].sort());
 
-    const files = renderWorkspace({ answers, host: 'gitpod', templates: fileTemplates() });
-    const text = (path: string) => files.find((f) => f.path === path)!.contents;
-    const listed = [...text('.env.example').matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
-    assert.deepEqual(
-      listed,
-      WORKSPACE_VARIABLES.map((v) => v.name),
-    );
-    assert.ok(listed.includes('HOST') && listed.includes('ENABLE_CRASH_ROUTE'));
-    const compose = parseYaml(text('docker-compose.yml')) as {
-      services: Record<string, { environment: Record<string, string> }>;
-    };
-    assert.deepEqual(
-      Object.keys(compose.services.api!.environment),
-      WORKSPACE_VARIABLES.filter((v) => v.backend).map((v) => v.name),
-    );
-    const readme = text('api/README.md');
-    for (const name of backend)
-      assert.match(readme, new RegExp(`^\\| \`${name}\` \\| `, 'm'), `${name} in the README`);
-  });
+      const files = renderWorkspace(ctx);
+      const text = (path: string) => files.find((f) => f.path === path)!.contents;
+      const listed = [...text('.env.example').matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
+      assert.deepEqual(
+        listed,
+        variables.map((v) => v.name),
+      );
+      assert.ok(listed.includes('HOST') && listed.includes('ENABLE_CRASH_ROUTE'));
+      const compose = parseYaml(text('docker-compose.yml')) as {
+        services: Record<string, { environment: Record<string, string> }>;
+      };
+      assert.deepEqual(
+        Object.keys(compose.services.api!.environment),
+        variables.filter((v) => v.backend).map((v) => v.name),
+      );
+      const readme = text('api/README.md');
+      for (const name of backend)
+        assert.match(readme, new RegExp(`^\\| \`${name}\` \\| `, 'm'), `${name} in the README`);
+    });
+  }
 });

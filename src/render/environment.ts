@@ -8,6 +8,7 @@ import type { Answers, Tracing } from '../answers/table.js';
 import { xrayUrlPattern } from '../answers/workspace-host.js';
 import { AGENT_OTLP_ENDPOINT, AGENT_SAMPLER_ARG } from './agent.js';
 import { DAEMON_ADDRESS } from './daemon.js';
+import { XRAY_RULE_PATH } from './xray-rule.js';
 import type { RenderContext } from './types.js';
 
 /** The workspace's AWS_REGION, else the answered region. */
@@ -89,7 +90,7 @@ export const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
     readBy: ['backend'],
     variants: ['otel'],
     example: () => 'xray',
-    note: 'sampled by the X-Ray rules in aws/json/x-ray.json',
+    note: `sampled by the X-Ray rules in ${XRAY_RULE_PATH}`,
     backend: () => 'xray',
     meaning: () => '`xray` (default: the X-Ray sampling rules), `always_on` or `always_off`.',
   },
