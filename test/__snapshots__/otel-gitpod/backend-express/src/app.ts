@@ -14,8 +14,8 @@ export function createApp({ errors, crashRoute = false }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
 
-  // Routes straight on the app, not in sub-routers: every router layer costs
-  // every request something.
+  // Each routes module registers on the router it is given: the app here, or
+  // an express.Router() of yours (see the recipe in routes/activities.ts).
   app.get('/api/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
