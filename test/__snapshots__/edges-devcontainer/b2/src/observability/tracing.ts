@@ -3,7 +3,7 @@
 // routes see only what ./index.ts re-exports: traced() around the app, an
 // error hook (recordError), withSubsegment(), traceIdOf() and
 // flushTracing(). The OpenTelemetry variant's tracing.ts has the same
-// exports: `npx cruddur-observability config --tracing otel` swaps this file
+// exports: `config --tracing otel` (the generator's command) swaps this file
 // for it without touching the routes. (AWS put the X-Ray SDKs and daemon into
 // maintenance mode on 2026-02-25; support ends 2027-02-25.)
 //
