@@ -1,10 +1,14 @@
 // npm run bench: start-up time and peak memory of the bin's commands, as
 // differences from the `node -e 0` floor measured in the same run with
 // alternating repetitions, plus `yo cruddur-observability` beside `yo code`,
-// plus the generated backend's cost of instrumentation. Prints the figures
-// and records them in bench/results.md. Nothing here is asserted in tests.
+// plus the generated backend's cost of instrumentation, plus cold `npx` of
+// the published packages from a local registry beside create-vite's
+// (bench/registry.ts). Prints the figures and records them in
+// bench/results.md. Nothing here is asserted in tests.
 //
-//   npm run bench [-- --no-yo] [-- --no-backend]
+//   npm run bench [-- --no-yo] [-- --no-backend] [-- --no-registry]
+//   npm run bench -- registry (the registry series alone)
+//   BENCH_REGISTRY_ROUNDS=N (cold npx rounds, default 5)
 //   BENCH_REPS=N (CLI repetitions, default 11)
 //   BENCH_NODE=/path/to/node (runs the backend bench's servers on that Node)
 import { spawnSync } from 'node:child_process';
@@ -19,6 +23,8 @@ const YO = join(ROOT, 'node_modules/.bin/yo');
 const TIME = '/usr/bin/time';
 const args = new Set(process.argv.slice(2));
 const REPS = Number(process.env.BENCH_REPS ?? 11);
+const REGISTRY_ROUNDS = Number(process.env.BENCH_REGISTRY_ROUNDS ?? 5);
+const onlyRegistry = args.has('registry');
 
 interface Row {
   name: string;
@@ -79,7 +85,7 @@ const rows: Row[] = [
   ),
 ];
 
-const withYo = existsSync(YO) && !args.has('--no-yo');
+const withYo = existsSync(YO) && !args.has('--no-yo') && !onlyRegistry;
 if (withYo) {
   const yoDir = (rep: number, what: string) => {
     const dir = join(work, `yo-${what}-${rep}`);
@@ -149,16 +155,21 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-console.log(
-  `${REPS} alternating repetitions of ${rows.length} commands${haveTime ? '' : ' (no /usr/bin/time: memory not measured)'}...`,
-);
+if (onlyRegistry) rows.length = 0;
+if (rows.length) {
+  console.log(
+    `${REPS} alternating repetitions of ${rows.length} commands${haveTime ? '' : ' (no /usr/bin/time: memory not measured)'}...`,
+  );
+}
 for (let rep = 0; rep < REPS; rep++) for (const r of rows) measure(r, rep);
 
-const floor = median(rows[0]!.ms);
-const lines: string[] = [
-  '| command | median | above floor | target | peak memory | target | verdict |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-];
+const floor = rows.length ? median(rows[0]!.ms) : NaN;
+const lines: string[] = rows.length
+  ? [
+      '| command | median | above floor | target | peak memory | target | verdict |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ]
+  : [];
 for (const r of rows) {
   const med = median(r.ms);
   const above = med - floor;
@@ -181,7 +192,7 @@ if (withYo) {
   );
 }
 
-if (!args.has('--no-backend')) {
+if (!args.has('--no-backend') && !onlyRegistry) {
   const { benchBackend } = await import('./backend.js');
   const b = await benchBackend({ node: process.env.BENCH_NODE });
   const cpu = (f: { cpuUsPerRequest?: number }) =>
@@ -215,8 +226,20 @@ if (!args.has('--no-backend')) {
   );
 }
 
+if (!args.has('--no-registry')) {
+  const { benchRegistry, registryLines } = await import('./registry.js');
+  console.log(`${REGISTRY_ROUNDS} alternating rounds of cold npx against a local registry...`);
+  if (lines.length) lines.push('');
+  lines.push(...registryLines(await benchRegistry({ rounds: REGISTRY_ROUNDS, bin: BIN })));
+}
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const report = [`## ${new Date().toISOString().slice(0, 10)} — ${machine}`, '', ...lines, ''].join('\n');
+const report = [
+  `## ${new Date().toISOString().slice(0, 10)} — ${machine}${onlyRegistry ? ' — distribution (`npm run bench -- registry`)' : ''}`,
+  '',
+  ...lines,
+  '',
+].join('\n');
 console.log('\n' + report);
 
 const results = join(ROOT, 'bench/results.md');
