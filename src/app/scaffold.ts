@@ -28,7 +28,7 @@ import {
 import { writtenRecord } from '../state/written-files.js';
 import { LOCK_PATH } from '../state/lock.js';
 
-export interface TargetState {
+interface TargetState {
   /** Raw answers stored by an earlier run here, if any. */
   stored: Given | undefined;
   yoRc: Record<string, unknown> | undefined;
@@ -61,7 +61,7 @@ export function defaultsContext(root: string, env: Env): DefaultsContext {
 }
 
 /** Where an answer came from, for error messages: its flag when given, else .yo-rc.json. */
-export function answerSource(given: Given): (name: AnswerName) => string {
+function answerSource(given: Given): (name: AnswerName) => string {
   const fromFlags = new Set(Object.keys(given));
   return (name) => (fromFlags.has(name) ? `--${ANSWER_SPECS[name].flag}` : `${YO_RC_PATH} ${name}`);
 }

@@ -10,7 +10,7 @@ import type { Io } from './io.js';
 export type CommandName = 'app' | 'config' | 'setup' | 'doctor' | 'traces';
 
 /** A command: what the user asked for and the outside world in, the exit code out. */
-export type CommandFn = (inv: Invocation, io: Io) => Promise<number>;
+type CommandFn = (inv: Invocation, io: Io) => Promise<number>;
 
 export interface FlagSpec {
   /** Long flag without dashes. */
@@ -21,7 +21,7 @@ export interface FlagSpec {
   description: string;
 }
 
-export interface CommandSpec {
+interface CommandSpec {
   name: CommandName;
   usage: string;
   summary: string;

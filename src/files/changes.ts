@@ -4,9 +4,9 @@ import { createTwoFilesPatch } from 'diff';
 import type { GeneratedFile } from '../render/types.js';
 import { readGenerated } from './write.js';
 
-export type ChangeStatus = 'create' | 'identical' | 'differs';
+type ChangeStatus = 'create' | 'identical' | 'differs';
 
-export interface Change {
+interface Change {
   file: GeneratedFile;
   status: ChangeStatus;
   /** What is on disk now (undefined when absent). */

@@ -98,7 +98,7 @@ export function readGenerated(root: string, path: string): string | undefined {
   return lstatOrUndefined(target) ? readFileSync(target, 'utf8') : undefined;
 }
 
-export interface Batch {
+interface Batch {
   files: readonly GeneratedFile[];
   /** The backend directory moves first; `files` are at their paths after the move. */
   dirRename?: { from: string; to: string } | undefined;

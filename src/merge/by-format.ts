@@ -44,13 +44,13 @@ export function formatOf(path: string, serviceName: string): Format {
   return FORMATS[path] ?? (path === `${serviceName}/package.json` ? 'json' : 'text');
 }
 
-export interface FileMerge {
+interface FileMerge {
   text: string;
   conflicts: Conflict[];
   notes: string[];
 }
 
-export interface MergeFileOptions {
+interface MergeFileOptions {
   force: boolean;
   /** The backend service renamed from -> to. */
   rename?: Rename;

@@ -21,7 +21,7 @@ import { mergeThreeWay, type Conflict, type MergeTarget } from './three-way.js';
 import { isScalar, type Json, type Path } from './value.js';
 import { MAX_NESTING, tooDeepAt } from './nesting.js';
 
-export type JsonDialect = 'json' | 'jsonc';
+type JsonDialect = 'json' | 'jsonc';
 
 function parseOptions(dialect: JsonDialect): ParseOptions {
   return dialect === 'json'
@@ -48,14 +48,14 @@ export function parseJsonTree(file: string, text: string, dialect: JsonDialect):
 }
 
 /** Indentation and line ending as the file already has them. */
-export function jsonFormatting(text: string): FormattingOptions {
+function jsonFormatting(text: string): FormattingOptions {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const indented = /^([ \t]+)["{}[\]\w-]/m.exec(text)?.[1];
   if (indented?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
   return { insertSpaces: true, tabSize: indented ? indented.length : 2, eol };
 }
 
-export class JsoncTarget implements MergeTarget {
+class JsoncTarget implements MergeTarget {
   constructor(
     public text: string,
     private readonly dialect: JsonDialect,
@@ -121,7 +121,7 @@ export class JsoncTarget implements MergeTarget {
   }
 }
 
-export interface JsonMerge {
+interface JsonMerge {
   text: string;
   conflicts: Conflict[];
 }

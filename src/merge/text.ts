@@ -12,20 +12,20 @@ interface Hunk {
   lines: string[];
 }
 
-export interface TextConflict {
+interface TextConflict {
   /** 1-based first line of the region in `disk` (the user's file). */
   line: number;
   disk: string[];
   next: string[];
 }
 
-export interface TextMerge {
+interface TextMerge {
   text: string;
   conflicts: TextConflict[];
 }
 
 /** Lines with their line endings, so joining them gives the text back. */
-export function splitLines(text: string): string[] {
+function splitLines(text: string): string[] {
   return text === '' ? [] : text.split(/(?<=\n)/);
 }
 

@@ -93,7 +93,7 @@ function inlineScalar(value: Json, type: Scalar['type'], inFlow: boolean): strin
   return text.includes('\n') ? undefined : text;
 }
 
-export class YamlTarget implements MergeTarget {
+class YamlTarget implements MergeTarget {
   /** In-place scalar replacements, as offsets into the source. */
   readonly edits: TextEdit[] = [];
   /** Whether an edit changed the structure (then only the Document can print it). */
@@ -230,7 +230,7 @@ export class YamlTarget implements MergeTarget {
 }
 
 /** How the user indents: spaces per level, and whether list items sit under their key or beside it. */
-export function yamlStyle(text: string): ToStringOptions {
+function yamlStyle(text: string): ToStringOptions {
   const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
   let indent = 0;
   let indentSeq = true;
@@ -251,7 +251,7 @@ export function yamlStyle(text: string): ToStringOptions {
   return { indent: indent > 0 && indent <= 8 ? indent : 2, indentSeq, lineWidth: 0 };
 }
 
-export interface YamlMerge {
+interface YamlMerge {
   text: string;
   conflicts: Conflict[];
 }

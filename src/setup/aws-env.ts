@@ -20,7 +20,7 @@ export interface StaticCredentials {
   expiration?: Date;
 }
 
-export type CredentialsOutcome =
+type CredentialsOutcome =
   { ok: true; credentials: StaticCredentials } | { ok: false; missing: boolean; message: string };
 
 export interface Endpoint {
@@ -80,7 +80,7 @@ export function configuredEndpoint(env: Env): Endpoint | { error: string } | und
   return undefined;
 }
 
-export interface ResolvedRegion {
+interface ResolvedRegion {
   region: string;
   /** Where it came from, for the output. */
   source: string;

@@ -27,7 +27,7 @@ export function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${n / (1024 * 1024)} MiB` : `${n / 1024} KiB`;
 }
 
-export interface HttpRequestOptions {
+interface HttpRequestOptions {
   method: string;
   headers: Record<string, string>;
   body?: string;

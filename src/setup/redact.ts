@@ -20,9 +20,9 @@ export function shownUrl(url: URL | string): string {
 }
 
 /** Variables whose values are secrets wherever they appear. */
-export const SECRET_VARIABLES = ['ROLLBAR_ACCESS_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+const SECRET_VARIABLES = ['ROLLBAR_ACCESS_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 /** Variables holding URLs whose userinfo is a secret. */
-export const URL_VARIABLES = ['AWS_ENDPOINT_URL_XRAY', 'AWS_ENDPOINT_URL', 'ROLLBAR_ENDPOINT'];
+const URL_VARIABLES = ['AWS_ENDPOINT_URL_XRAY', 'AWS_ENDPOINT_URL', 'ROLLBAR_ENDPOINT'];
 
 // Shorter values would be cut out of ordinary words; URLs are masked by
 // pattern whatever the length of their userinfo.

@@ -1,6 +1,6 @@
 // What a setup step did, and how that becomes one output line and the exit code.
 
-export type StepStatus =
+type StepStatus =
   | 'created'
   | 'updated'
   | 'unchanged'
@@ -30,7 +30,7 @@ const FAILED: ReadonlySet<StepStatus> = new Set<StepStatus>([
 /** Statuses that mean the step's goal was not reached. */
 const NOT_DONE: ReadonlySet<StepStatus> = new Set<StepStatus>(['skipped', ...FAILED]);
 
-export function isNotDone(r: StepResult): boolean {
+function isNotDone(r: StepResult): boolean {
   return NOT_DONE.has(r.status);
 }
 

@@ -47,7 +47,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
 
 export type Retryability = 'throttled' | 'transient' | 'clock-skew' | false;
 
-export interface Attempted<T> {
+interface Attempted<T> {
   value: T;
   /** Retries made before success, by reason. */
   retries: { throttled: number; transient: number };
@@ -106,7 +106,7 @@ export async function within<T>(ms: number, fn: (signal: AbortSignal) => Promise
   }
 }
 
-export interface RetryOptions {
+interface RetryOptions {
   random?: () => number;
   /** Time (Date.now()) past which nothing more is attempted; default now + policy.budgetMs. */
   until?: number;

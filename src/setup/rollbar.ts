@@ -38,12 +38,12 @@ import {
   type RetryPolicy,
 } from './retry.js';
 
-export const DEFAULT_ROLLBAR_ENDPOINT = 'https://api.rollbar.com/api/1/';
+const DEFAULT_ROLLBAR_ENDPOINT = 'https://api.rollbar.com/api/1/';
 export const ROLLBAR_STEP = 'rollbar token';
-export const SETUP_REVISION = 'cruddur-observability-setup';
+const SETUP_REVISION = 'cruddur-observability-setup';
 const MAX_ATTEMPTS = 3;
 /** Rollbar's answers to a deploy are tens of bytes; a page or a stream is not Rollbar. */
-export const MAX_ROLLBAR_ANSWER_BYTES = 64 * 1024;
+const MAX_ROLLBAR_ANSWER_BYTES = 64 * 1024;
 
 const WHERE_TO_SET =
   'set it with `gp env ROLLBAR_ACCESS_TOKEN=...` in Gitpod (then `eval $(gp env -e)` in open terminals), ' +
@@ -52,7 +52,7 @@ const WHICH_TOKEN =
   'a project access token with the post_server_item scope (Rollbar: Project > Settings > Project Access Tokens)';
 const CHECK_ENDPOINT = `check the network, and ROLLBAR_ENDPOINT if you set it (default ${DEFAULT_ROLLBAR_ENDPOINT})`;
 
-export interface RollbarOptions {
+interface RollbarOptions {
   env: Env;
   /** Rollbar environment the deploy is recorded under (the backend's). */
   environment: string;
@@ -61,7 +61,7 @@ export interface RollbarOptions {
 }
 
 /** What the check found; `outcome` is the step's status. */
-export interface TokenCheck {
+interface TokenCheck {
   outcome: 'verified' | 'skipped' | 'rejected' | 'limited scope' | 'unreachable' | 'failed';
   /** One line: what Rollbar said and what to do (empty when verified). */
   detail: string;
@@ -83,7 +83,7 @@ export function rollbarBase(env: Env): URL | { error: string } {
   }
 }
 
-export function deployBody(environment: string) {
+function deployBody(environment: string) {
   return {
     environment,
     revision: SETUP_REVISION,
@@ -169,7 +169,7 @@ function read(answer: HttpAnswer): Reading {
  * throws; every outcome, hostile ones included (no answer, a closed
  * connection, an HTML page, an endless body), is a TokenCheck with one line.
  */
-export async function checkRollbarToken(opts: RollbarOptions): Promise<TokenCheck> {
+async function checkRollbarToken(opts: RollbarOptions): Promise<TokenCheck> {
   const token = opts.env.ROLLBAR_ACCESS_TOKEN?.trim() ?? '';
   if (!token) return MISSING;
   const base = rollbarBase(opts.env);
@@ -260,7 +260,7 @@ export async function checkRollbarToken(opts: RollbarOptions): Promise<TokenChec
   return { outcome: 'failed', detail: `${said} (HTTP ${status})` };
 }
 
-export function toStep(check: TokenCheck): StepResult {
+function toStep(check: TokenCheck): StepResult {
   if (check.outcome === 'verified')
     return { step: ROLLBAR_STEP, status: 'verified', detail: 'post_server_item' };
   return { step: ROLLBAR_STEP, status: check.outcome, detail: check.detail };

@@ -14,10 +14,10 @@ import type { StaticCredentials } from './aws-env.js';
 import { ResponseTooLarge } from './http.js';
 
 /** X-Ray's answers to the calls setup makes are a few KiB (a page of groups or rules). */
-export const MAX_XRAY_ANSWER_BYTES = 1024 * 1024;
+const MAX_XRAY_ANSWER_BYTES = 1024 * 1024;
 const CONNECT_TIMEOUT_MS = 5_000;
 
-export interface XRayClientOptions {
+interface XRayClientOptions {
   region: string;
   credentials: StaticCredentials;
   /** AWS_ENDPOINT_URL_XRAY or AWS_ENDPOINT_URL, when set. */

@@ -28,7 +28,7 @@ import type { RuleFields } from './rule-file.js';
 import { XRAY_RULE_PATH } from '../render/xray-rule.js';
 
 /** The IAM actions `setup` needs, for the permission message. */
-export const XRAY_ACTIONS = [
+const XRAY_ACTIONS = [
   'xray:GetGroups',
   'xray:CreateGroup',
   'xray:UpdateGroup',
@@ -38,7 +38,7 @@ export const XRAY_ACTIONS = [
 ];
 
 /** Fields of a sampling rule compared and updated; Version cannot be updated (X-Ray only has version 1). */
-export const COMPARED_RULE_FIELDS = [
+const COMPARED_RULE_FIELDS = [
   'ResourceARN',
   'Priority',
   'FixedRate',
@@ -528,7 +528,7 @@ function sameAttributes(
   return ea.length === eb.length && ea.every(([k, v], i) => eb[i]![0] === k && eb[i]![1] === v);
 }
 
-export interface FieldChange {
+interface FieldChange {
   field: ComparedField;
   from: unknown;
   to: unknown;

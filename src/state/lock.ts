@@ -13,7 +13,7 @@ import { UsageError } from '../answers/table.js';
 export const LOCK_PATH = '.cruddur-observability.lock';
 
 /** Another run holds the workspace: exit 2, nothing written. */
-export class LockHeld extends UsageError {}
+class LockHeld extends UsageError {}
 
 interface Owner {
   pid: number;

@@ -6,7 +6,7 @@ import { JOURNAL_PATH, recoverBatch, type Recovery } from '../files/write.js';
 import { UsageError } from '../answers/table.js';
 import { acquireLock } from './lock.js';
 
-export interface Guard {
+interface Guard {
   /** What recovery did or found, one line each. */
   lines: string[];
   /** The workspace is half-written and this run cannot (or, read-only, may not) fix it: exit 1. */
