@@ -24,9 +24,16 @@
 // sampling rate's cost follows. Before the rounds, in-process.ts gives the same
 // two costs without HTTP, steady enough to show a change of a few µs, beside
 // what the SDK's API alone costs for the same trace.
-// Target: instrumented requests/s >= 0.9x plain, p99 <= 1.2x.
+// The `otel` series: the same workspace generated with `--tracing otel`,
+// sampling as a default workspace would (the generated rule, reservoir then
+// rate, served by a local sampling-proxy stand-in that the X-Ray remote
+// sampler polls) and exporting to a local OTLP endpoint that accepts and
+// discards; loaded in the same rounds as the two servers above.
+// Target: instrumented (and otel) requests/s >= 0.9x plain, p99 <= 1.2x.
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,6 +46,8 @@ import {
   writeWorkspace,
   type BackendProcess,
 } from '../test/support/backend.js';
+import { startSamplingProxyFake, type SamplingProxyFake } from '../test/fakes/xray-daemon.js';
+import { samplingRule } from '../src/answers/names.js';
 import { inProcessCost, type InProcessCost } from './in-process.js';
 
 export interface BenchBackendOptions {
@@ -88,6 +97,14 @@ export interface BenchBackendResult {
    * - `plainWithHeader` (a request that is not traced).
    */
   costUs: { tracedRequest: number; untracedRequest: number };
+  /** The `otel` variant as generated, default sampling, exporting to a local OTLP sink. */
+  otel: Figures;
+  /** Paired ratios to plain Express, as rpsRatio and p99Ratio. */
+  otelRpsRatio: number;
+  otelP99Ratio: number;
+  /** OTLP export requests the sink received during the measured otel series. */
+  otelExports: number;
+  otelSamplingRule: string;
   /** The same two costs in process, without HTTP, and the SDK's own cost for the trace: see in-process.ts. */
   inProcess: InProcessCost;
   /** Median over the rounds of unsampled.rps / plainWithHeader.rps within each round. */
@@ -102,6 +119,8 @@ export interface BenchBackendResult {
   /** instrumented.rps / plain.rps and instrumented.p99 / plain.p99 (ratios of the medians), for comparison. */
   ratioOfMedians: { rps: number; p99: number };
   rounds: number;
+  durationSec: number;
+  connections: number;
   /** Per round, for the record. */
   samples: Record<Series, Figures[]>;
   /** Segments the UDP listener received during the measured rounds, and the share of requests they are. */
@@ -164,8 +183,8 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-type Series = 'plain' | 'instrumented' | 'plainWithHeader' | 'unsampled' | 'traced';
-const SERIES: readonly Series[] = ['plain', 'instrumented', 'plainWithHeader', 'unsampled', 'traced'];
+type Series = 'plain' | 'instrumented' | 'plainWithHeader' | 'unsampled' | 'traced' | 'otel';
+const SERIES: readonly Series[] = ['plain', 'instrumented', 'plainWithHeader', 'unsampled', 'traced', 'otel'];
 /** A caller that decided (any well-formed Root): not sampled, or sampled. */
 const NOT_SAMPLED = { 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=0' };
 const SAMPLED = { 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=1' };
@@ -175,7 +194,23 @@ const HEADERS: Record<Series, Record<string, string>> = {
   plainWithHeader: NOT_SAMPLED,
   unsampled: NOT_SAMPLED,
   traced: SAMPLED,
+  otel: {},
 };
+
+/** An OTLP/HTTP endpoint that accepts every export and discards it, counting requests. */
+async function startOtlpSink(): Promise<{ url: string; exports: () => number; server: Server }> {
+  let exports = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      exports++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1/traces`, exports: () => exports, server };
+}
 
 interface Placement {
   /** Command and arguments that run `node args` where the servers go. */
@@ -265,14 +300,23 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
   const dir = mkdtempSync(join(tmpdir(), 'cruddur-backend-bench-'));
   const answers = defaultAnswers();
   const backendDir = join(dir, answers.serviceName);
+  const otelAnswers = defaultAnswers({ tracing: 'otel' });
+  const otelDir = join(dir, 'otel', otelAnswers.serviceName);
+  const otelRule = samplingRule(otelAnswers).SamplingRule;
   const udp = createSocket('udp4');
   let plain: BackendProcess | undefined;
   let instrumented: BackendProcess | undefined;
+  let otel: BackendProcess | undefined;
+  let proxy: SamplingProxyFake | undefined;
+  let sink: Awaited<ReturnType<typeof startOtlpSink>> | undefined;
   try {
     writeWorkspace(dir, answers, 'gitpod');
-    log(`bench: generated ${backendDir}; installing and building`);
-    await npm(['install', '--no-audit', '--no-fund', '--prefer-offline'], backendDir, 300_000);
-    await npm(['run', 'build'], backendDir, 180_000);
+    writeWorkspace(join(dir, 'otel'), otelAnswers, 'gitpod');
+    for (const where of [backendDir, otelDir]) {
+      log(`bench: generated ${where}; installing and building`);
+      await npm(['install', '--no-audit', '--no-fund', '--prefer-offline'], where, 300_000);
+      await npm(['run', 'build'], where, 180_000);
+    }
     writeFileSync(join(backendDir, 'bench-plain.mjs'), PLAIN_SERVER);
 
     let segments = 0;
@@ -294,6 +338,20 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
     };
 
+    proxy = await startSamplingProxyFake([otelRule]);
+    sink = await startOtlpSink();
+    const otelEnv = {
+      ...base,
+      OTEL_SERVICE_NAME: otelAnswers.serviceName,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,
+      OTEL_TRACES_SAMPLER: 'xray',
+      OTEL_TRACES_SAMPLER_ARG: `endpoint=${proxy.url}`,
+      ROLLBAR_ACCESS_TOKEN: 'bench-token-not-a-secret',
+      ROLLBAR_ENVIRONMENT: 'bench',
+      ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
+    };
+    const otelSamplingRule = `the generated rule from the sampling proxy: ${otelRule.ReservoirSize} request/s reservoir, then ${otelRule.FixedRate * 100}%`;
+
     const inProcess = await inProcessCost(backendDir, launch, instrumentedEnv);
     log(
       `bench: in process: tracing one request adds ${inProcess.tracedUs.toFixed(1)} us, ` +
@@ -307,7 +365,9 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       plainWithHeader: [],
       unsampled: [],
       traced: [],
+      otel: [],
     };
+    let otelExports = 0;
     let instrumentedRequests = 0;
     let measuredSegments = 0;
     let tracedRequests = 0;
@@ -323,14 +383,18 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         instrumentedEnv,
         20_000,
       );
+      otel = await startListening(...launch(['dist/src/server.js']), otelDir, otelEnv, 20_000);
       await load(plain, warmupSec, connections);
       await load(instrumented, warmupSec, connections);
+      await load(otel, warmupSec, connections);
       await new Promise((ok) => setTimeout(ok, 100)); // the warm-up's last datagrams
       // Rotate who goes first, so drift in the machine's load hits all alike.
       const order = SERIES.map((_, k) => SERIES[(k + round) % SERIES.length] as Series);
       for (const which of order) {
-        const server = which === 'plain' || which === 'plainWithHeader' ? plain : instrumented;
+        const server =
+          which === 'plain' || which === 'plainWithHeader' ? plain : which === 'otel' ? otel : instrumented;
         const before = segments;
+        const exportsBefore = sink.exports();
         const figures = await load(server, durationSec, connections, HEADERS[which]);
         samples[which].push({ rps: figures.rps, p99: figures.p99, cpuUsPerRequest: figures.cpuUsPerRequest });
         // Let the last datagrams of the series arrive before counting them.
@@ -341,7 +405,10 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         } else if (which === 'traced') {
           tracedRequests += figures.total;
           tracedSegments += segments - before;
-        } else if (segments !== before) {
+        } else if (which === 'otel') {
+          otelExports += sink.exports() - exportsBefore;
+        }
+        if (which !== 'instrumented' && which !== 'traced' && segments !== before) {
           throw new Error(
             `${segments - before} segments arrived during the ${which} series, which traces nothing`,
           );
@@ -352,7 +419,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         return `${which} ${f.rps.toFixed(0)} req/s p99 ${f.p99.toFixed(2)} ms ${f.cpuUsPerRequest?.toFixed(1)} us CPU/req`;
       };
       log(`bench: round ${round + 1}/${rounds}: ${SERIES.map(describe).join('; ')}`);
-      await Promise.all([stopServer(plain), stopServer(instrumented)]);
+      await Promise.all([stopServer(plain), stopServer(instrumented), stopServer(otel)]);
     }
 
     const medians = (xs: Figures[]): Figures => ({
@@ -381,6 +448,11 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         untracedRequest: cpuDifference('unsampled', 'plainWithHeader'),
       },
       inProcess,
+      otel: medians(samples.otel),
+      otelRpsRatio: paired('otel', 'rps'),
+      otelP99Ratio: paired('otel', 'p99'),
+      otelExports,
+      otelSamplingRule,
       unsampledRpsRatio: paired('unsampled', 'rps', 'plainWithHeader'),
       rpsRatio: paired('instrumented', 'rps'),
       p99Ratio: paired('instrumented', 'p99'),
@@ -389,6 +461,8 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         p99: instrumentedFigures.p99 / plainFigures.p99,
       },
       rounds,
+      durationSec,
+      connections,
       samples,
       segments: measuredSegments,
       sampledShare: instrumentedRequests ? measuredSegments / instrumentedRequests : 0,
@@ -406,6 +480,12 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         `req/s ${result.unsampledRpsRatio.toFixed(3)} of plain sent the same header, ` +
         `${result.unsampled.cpuUsPerRequest?.toFixed(1)} vs ${result.plainWithHeader.cpuUsPerRequest?.toFixed(1)} us CPU/req`,
     );
+    log(
+      `bench: otel ${result.otel.rps.toFixed(0)} req/s p99 ${result.otel.p99.toFixed(2)} ms ` +
+        `${result.otel.cpuUsPerRequest?.toFixed(1)} us CPU/req; paired ratios: req/s ${result.otelRpsRatio.toFixed(3)} ` +
+        `(target >= 0.9), p99 ${result.otelP99Ratio.toFixed(3)} (target <= 1.2); ${otelExports} OTLP exports; ` +
+        `sampling: ${otelSamplingRule}`,
+    );
     const predicted = result.costUs.untracedRequest + result.sampledShare * result.costUs.tracedRequest;
     log(
       `bench: tracing one request costs ${result.costUs.tracedRequest.toFixed(1)} us of server CPU ` +
@@ -421,8 +501,11 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     );
     return result;
   } finally {
-    await Promise.all([stopServer(plain), stopServer(instrumented)]);
+    await Promise.all([stopServer(plain), stopServer(instrumented), stopServer(otel)]);
     udp.close();
+    await proxy?.close();
+    sink?.server.closeAllConnections();
+    sink?.server.close();
     if (opts.keep) log(`bench: kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
@@ -450,8 +533,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     keep: argv.includes('--keep'),
   })
     .then((r) => {
-      const met = r.rpsRatio >= 0.9 && r.p99Ratio <= 1.2;
-      console.log(`bench: target ${met ? 'met' : 'NOT met'}`);
+      const met = (rps: number, p99: number) => (rps >= 0.9 && p99 <= 1.2 ? 'met' : 'NOT met');
+      console.log(
+        `bench: target xray ${met(r.rpsRatio, r.p99Ratio)}, otel ${met(r.otelRpsRatio, r.otelP99Ratio)}`,
+      );
     })
     .catch((err: unknown) => {
       console.error(err);

@@ -11,6 +11,7 @@
 //   BENCH_REGISTRY_ROUNDS=N (cold npx rounds, default 5)
 //   BENCH_REPS=N (CLI repetitions, default 11)
 //   BENCH_NODE=/path/to/node (runs the backend bench's servers on that Node)
+//   BENCH_ROUNDS=N, BENCH_DURATION=S (backend bench rounds and seconds per series; default 7 and 5)
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -194,14 +195,20 @@ if (withYo) {
 
 if (!args.has('--no-backend') && !onlyRegistry) {
   const { benchBackend } = await import('./backend.js');
-  const b = await benchBackend({ node: process.env.BENCH_NODE });
+  const number = (raw: string | undefined) => (raw === undefined ? undefined : Number(raw));
+  const b = await benchBackend({
+    node: process.env.BENCH_NODE,
+    rounds: number(process.env.BENCH_ROUNDS),
+    durationSec: number(process.env.BENCH_DURATION),
+  });
   const cpu = (f: { cpuUsPerRequest?: number }) =>
     f.cpuUsPerRequest === undefined || Number.isNaN(f.cpuUsPerRequest)
       ? 'n/a'
       : `${f.cpuUsPerRequest.toFixed(0)} µs`;
   lines.push(
     '',
-    `Generated backend, GET /api/activities/home, instrumented vs plain Express (${b.rounds} alternating rounds, medians; ` +
+    `Generated backend, GET /api/activities/home, instrumented (xray) and otel vs plain Express (${b.rounds} alternating rounds of ${b.durationSec} s per series, ` +
+      `${b.connections} connections, medians; ` +
       `servers on Node ${b.node}, ${b.placement}; ${(b.sampledShare * 100).toFixed(1)}% of requests sampled):`,
     '',
     '| server | requests/s | p99 | server CPU per request |',
@@ -211,7 +218,9 @@ if (!args.has('--no-backend') && !onlyRegistry) {
     `| plain Express, sent \`Sampled=0\` | ${b.plainWithHeader.rps.toFixed(0)} | ${b.plainWithHeader.p99.toFixed(2)} ms | ${cpu(b.plainWithHeader)} |`,
     `| instrumented, sent \`Sampled=0\` (nothing traced) | ${b.unsampled.rps.toFixed(0)} (${b.unsampledRpsRatio.toFixed(2)}× the line above) | ${b.unsampled.p99.toFixed(2)} ms | ${cpu(b.unsampled)} |`,
     `| instrumented, sent \`Sampled=1\` (every request traced) | ${b.traced.rps.toFixed(0)} | ${b.traced.p99.toFixed(2)} ms | ${cpu(b.traced)} |`,
-    `| ratio | ${b.rpsRatio.toFixed(2)}× (target ≥ 0.90×) | ${b.p99Ratio.toFixed(2)}× (target ≤ 1.20×) | |`,
+    `| otel (\`--tracing otel\`, ${b.otelSamplingRule}) | ${b.otel.rps.toFixed(0)} | ${b.otel.p99.toFixed(2)} ms | ${cpu(b.otel)} |`,
+    `| ratio, instrumented (xray) | ${b.rpsRatio.toFixed(2)}× (target ≥ 0.90×) | ${b.p99Ratio.toFixed(2)}× (target ≤ 1.20×) | |`,
+    `| ratio, otel | ${b.otelRpsRatio.toFixed(2)}× (target ≥ 0.90×) | ${b.otelP99Ratio.toFixed(2)}× (target ≤ 1.20×) | |`,
     '',
     `Server CPU (medians of per-round differences): tracing one request ${b.costUs.tracedRequest.toFixed(0)} µs ` +
       `(\`Sampled=1\` − \`Sampled=0\`), a request not traced ${b.costUs.untracedRequest.toFixed(1)} µs ` +
