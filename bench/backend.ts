@@ -483,7 +483,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     log(
       `bench: otel ${result.otel.rps.toFixed(0)} req/s p99 ${result.otel.p99.toFixed(2)} ms ` +
         `${result.otel.cpuUsPerRequest?.toFixed(1)} us CPU/req; paired ratios: req/s ${result.otelRpsRatio.toFixed(3)} ` +
-        `(target >= 0.9), p99 ${result.otelP99Ratio.toFixed(3)} (target <= 1.2); ${otelExports} OTLP exports; ` +
+        `(target >= 0.9), p99 ${result.otelP99Ratio.toFixed(3)} (target <= 1.2); ${otelExports} OTLP exports; ${proxy.samplingRequests.length} sampling-proxy requests; ` +
         `sampling: ${otelSamplingRule}`,
     );
     const predicted = result.costUs.untracedRequest + result.sampledShare * result.costUs.tracedRequest;
