@@ -39,7 +39,7 @@ export function xrayNameProblem(name: string, kind: 'group' | 'sampling rule'): 
 export const SERVICE_ANNOTATION = 'service_name';
 
 /** Below the default rule (10000), above anything a user is likely to add. */
-export const RULE_PRIORITY = 9000;
+const RULE_PRIORITY = 9000;
 
 export function groupFilterExpression(serviceName: string): string {
   return `annotation.${SERVICE_ANNOTATION} = ${JSON.stringify(serviceName)}`;

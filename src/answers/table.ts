@@ -104,7 +104,7 @@ function integer(min: number, max: number, rule: string): (raw: string) => numbe
 }
 
 /** "my-cool_app" -> "MyCoolApp", clipped to a valid X-Ray name. */
-export function pascalName(projectName: string): string {
+function pascalName(projectName: string): string {
   const words = projectName.split(/[^A-Za-z0-9]+/).filter(Boolean);
   const joined = words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
   return (joined || 'Workspace').slice(0, 32);
@@ -250,7 +250,7 @@ export class UsageError extends Error {
 }
 
 /** Validates one raw value (flag, prompt or .yo-rc.json) for `name`. */
-export function parseAnswer<K extends AnswerName>(name: K, raw: unknown, source: string): Answers[K] {
+function parseAnswer<K extends AnswerName>(name: K, raw: unknown, source: string): Answers[K] {
   const spec = ANSWER_SPECS[name] as AnswerSpec<K>;
   const text = String(raw);
   const value = spec.parse(text);

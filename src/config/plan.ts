@@ -59,7 +59,7 @@ import {
   YO_RC_PATH,
 } from '../state/yo-rc.js';
 
-export type FileStatus =
+type FileStatus =
   | 'create'
   | 'restore'
   | 'update'
@@ -89,7 +89,7 @@ export interface FilePlan {
   error?: FileParseError;
 }
 
-export interface ConfigRequest {
+interface ConfigRequest {
   root: string;
   given: Given;
   env: Env;

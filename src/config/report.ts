@@ -14,7 +14,7 @@ import {
   type FilePlan,
 } from './plan.js';
 
-export function diffOf(file: FilePlan): string {
+function diffOf(file: FilePlan): string {
   return filePatch(
     file.disk === undefined ? undefined : file.diskPath,
     file.path,

@@ -136,7 +136,7 @@ function asMatchable(r: SamplingRule): MatchableRule {
 }
 
 /** The backend's routes as the sampler sees them, under each Host a request may carry. */
-export function backendRequests(ws: Workspace, env: Env): SampledRequest[] {
+function backendRequests(ws: Workspace, env: Env): SampledRequest[] {
   const { serviceName, port } = ws.answers;
   const hosts = [forwardedHost(env, port), `localhost:${port}`, `127.0.0.1:${port}`].filter(
     (h): h is string => h !== undefined,

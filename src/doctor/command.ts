@@ -18,7 +18,7 @@ import { doctorExitCode, doctorJson, formatCheck, type CheckId, type CheckResult
 
 const DEFAULT_TIMEOUT_S = 60;
 
-export interface DoctorOptions {
+interface DoctorOptions {
   json: boolean;
   timeoutMs: number;
   /** The backend's base URL; default http://127.0.0.1:<port>. */
@@ -28,7 +28,7 @@ export interface DoctorOptions {
   retry?: Partial<RetryPolicy>;
 }
 
-export function doctorOptions(inv: Invocation): DoctorOptions {
+function doctorOptions(inv: Invocation): DoctorOptions {
   const rawTimeout = inv.values.get('timeout');
   const timeoutS = rawTimeout === undefined ? DEFAULT_TIMEOUT_S : Number(rawTimeout);
   if (
@@ -62,7 +62,7 @@ export function doctorOptions(inv: Invocation): DoctorOptions {
 const skip = (id: CheckId, why: string): CheckResult => ({ id, status: 'skip', message: why });
 
 /** Every check, in the contract's order; each result is handed to `emit` as soon as it is known. */
-export async function runChecks(
+async function runChecks(
   root: string,
   env: Env,
   opts: DoctorOptions,

@@ -140,7 +140,7 @@ function serviceEnv(service: JsonMap): Record<string, string> {
 }
 
 /** The backend's compose service, or undefined. */
-export function backendService(ws: Workspace): JsonMap | undefined {
+function backendService(ws: Workspace): JsonMap | undefined {
   const services = ws.compose?.services;
   const service = isMap(services) ? services[ws.answers.serviceName] : undefined;
   return isMap(service) ? service : undefined;

@@ -17,7 +17,7 @@ const HEALTH_TIMEOUT_MS = 5_000;
 const PROBE_PATH = '/api/activities/home';
 
 /** A new X-Ray trace id (1-<epoch seconds, 8 hex>-<24 hex>) and parent id (16 hex). */
-export function newProbeIds(now = Date.now()): { root: string; parent: string } {
+function newProbeIds(now = Date.now()): { root: string; parent: string } {
   const seconds = Math.floor(now / 1000)
     .toString(16)
     .padStart(8, '0');
@@ -57,7 +57,7 @@ export async function checkBackend(url: string, ws: Workspace): Promise<CheckRes
   }
 }
 
-export interface TraceProbeOptions {
+interface TraceProbeOptions {
   url: string;
   timeoutMs: number;
   /** The group as the `aws` check found it (its filter is what X-Ray applies). */

@@ -45,7 +45,7 @@ export function ruleMatches(rule: MatchableRule, req: SampledRequest): boolean {
 }
 
 /** X-Ray's evaluation order. */
-export function evaluationOrder<R extends MatchableRule>(rules: readonly R[]): R[] {
+function evaluationOrder<R extends MatchableRule>(rules: readonly R[]): R[] {
   return [...rules].sort((a, b) =>
     a.Priority !== b.Priority ? a.Priority - b.Priority : a.RuleName < b.RuleName ? -1 : 1,
   );
@@ -59,7 +59,7 @@ export function decidingRule<R extends MatchableRule>(
   return evaluationOrder(rules).find((r) => ruleMatches(r, req));
 }
 
-export interface Shadowing<R extends MatchableRule> {
+interface Shadowing<R extends MatchableRule> {
   rule: R;
   request: SampledRequest;
 }

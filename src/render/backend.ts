@@ -20,7 +20,7 @@ const TEMPLATE_DIR = 'app/backend';
  * @types/node follows the oldest supported runtime (Node 20.19) so the
  * type-check rejects APIs newer than that; the image runs Node 24.
  */
-export const BACKEND_DEPENDENCIES = {
+const BACKEND_DEPENDENCIES = {
   dependencies: {
     express: '^5.2.1',
     rollbar: '^3.1.0',
@@ -39,7 +39,7 @@ export const BACKEND_DEPENDENCIES = {
  * Node 22.15, and the X-Ray remote sampler (0.3.0) and id generator exist
  * only for 2.x; mixed with 3.x, npm nests a second SDK.
  */
-export const TRACING_DEPENDENCIES: Record<Tracing, Readonly<Record<string, string>>> = {
+const TRACING_DEPENDENCIES: Record<Tracing, Readonly<Record<string, string>>> = {
   xray: { 'aws-xray-sdk-core': '^3.12.0' },
   otel: {
     '@opentelemetry/api': '~1.9.1',
@@ -62,9 +62,7 @@ function sorted(deps: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(deps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export function backendPackageJson(
-  answers: Pick<Answers, 'serviceName' | 'projectName' | 'tracing'>,
-): string {
+function backendPackageJson(answers: Pick<Answers, 'serviceName' | 'projectName' | 'tracing'>): string {
   const pkg = {
     name: answers.serviceName,
     version: '0.1.0',

@@ -23,7 +23,7 @@ function awsEnvironment(region: string) {
  * network could reach, so each says 0.0.0.0; local_mode skips the EC2
  * metadata lookup a workspace has no answer for.
  */
-export function agentConfig(region: string) {
+function agentConfig(region: string) {
   return {
     traces: {
       traces_collected: {
@@ -36,7 +36,7 @@ export function agentConfig(region: string) {
   };
 }
 
-export interface Collector {
+interface Collector {
   /** Its compose service name. */
   service: string;
   /** What it is, in prose. */

@@ -21,7 +21,7 @@ export function collectorService(ctx: RenderContext): string {
   return collectorOf(ctx.answers).service;
 }
 
-export function tracesOverrideData(ctx: RenderContext) {
+function tracesOverrideData(ctx: RenderContext) {
   const otel = ctx.answers.tracing === 'otel';
   const collector = collectorService(ctx);
   const environment = otel

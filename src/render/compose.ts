@@ -9,7 +9,7 @@ import type { GeneratedFile, RenderContext } from './types.js';
 
 export const COMPOSE_PATH = 'docker-compose.yml';
 
-export function backendServiceData(ctx: RenderContext) {
+function backendServiceData(ctx: RenderContext) {
   const { answers } = ctx;
   return {
     build: `./${answers.serviceName}`,
@@ -32,7 +32,7 @@ export function composeData(ctx: RenderContext) {
  * Port mappings are quoted, as the Compose docs advise: a YAML 1.1 reader
  * takes an unquoted `22:22` for a base-60 number.
  */
-export function quotePorts(doc: Document): void {
+function quotePorts(doc: Document): void {
   visit(doc, {
     Pair(_key, pair) {
       if (isScalar(pair.key) && pair.key.value === 'ports' && isSeq(pair.value)) {

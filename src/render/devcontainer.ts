@@ -11,7 +11,7 @@ import type { GeneratedFile, RenderContext } from './types.js';
 
 export const DEVCONTAINER_PATH = '.devcontainer/devcontainer.json';
 export const DEVCONTAINER_COMPOSE_PATH = '.devcontainer/docker-compose.yml';
-export const WORKSPACE_SERVICE = 'workspace';
+const WORKSPACE_SERVICE = 'workspace';
 
 function secrets(collector: string) {
   return {
@@ -35,7 +35,7 @@ function workspaceTracingEnvironment(ctx: RenderContext): Record<string, string>
   return Object.fromEntries(COLLECTOR_VARIABLES.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
 }
 
-export function devcontainerData(ctx: RenderContext) {
+function devcontainerData(ctx: RenderContext) {
   const { serviceName, port, projectName } = ctx.answers;
   return {
     name: projectName,
@@ -66,7 +66,7 @@ export function renderDevcontainer(ctx: RenderContext): GeneratedFile {
   };
 }
 
-export function devcontainerComposeData(ctx: RenderContext) {
+function devcontainerComposeData(ctx: RenderContext) {
   return {
     services: {
       [WORKSPACE_SERVICE]: {

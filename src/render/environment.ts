@@ -16,9 +16,9 @@ export function regionVariable(region: string): string {
   return `\${AWS_REGION:-${region}}`;
 }
 
-export type Reader = 'backend' | 'daemon' | 'setup';
+type Reader = 'backend' | 'daemon' | 'setup';
 
-export interface WorkspaceVariable {
+interface WorkspaceVariable {
   name: string;
   readBy: readonly Reader[];
   /** The tracing variants whose workspace reads it; absent: every variant. */
@@ -36,7 +36,7 @@ export interface WorkspaceVariable {
 const ROLLBAR_API = 'https://api.rollbar.com/api/1/';
 
 /** In compose's backend order, then the rest; .env.example lists them in this order. */
-export const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
+const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
   {
     name: 'PORT',
     readBy: ['backend'],

@@ -6,7 +6,7 @@ import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 
 export const GITPOD_PATH = '.gitpod.yml';
-export const AWS_CLI_TASK = 'aws-cli';
+const AWS_CLI_TASK = 'aws-cli';
 
 const INSTALL_AWS_CLI = [
   'cd /workspace',
@@ -16,7 +16,7 @@ const INSTALL_AWS_CLI = [
   'cd "$GITPOD_REPO_ROOT"',
 ].join('\n');
 
-export function gitpodTasks(ctx: RenderContext) {
+function gitpodTasks(ctx: RenderContext) {
   const { serviceName } = ctx.answers;
   return [
     { name: AWS_CLI_TASK, env: { AWS_CLI_AUTO_PROMPT: 'on-partial' }, init: `${INSTALL_AWS_CLI}\n` },
@@ -30,7 +30,7 @@ export function gitpodTasks(ctx: RenderContext) {
   ];
 }
 
-export function gitpodPorts(ctx: RenderContext) {
+function gitpodPorts(ctx: RenderContext) {
   const { serviceName, port } = ctx.answers;
   return [
     { name: serviceName, port, onOpen: 'ignore', visibility: 'public', description: 'Traced backend API' },
@@ -43,7 +43,7 @@ export function gitpodPorts(ctx: RenderContext) {
   ];
 }
 
-export function gitpodData(ctx: RenderContext) {
+function gitpodData(ctx: RenderContext) {
   return {
     tasks: gitpodTasks(ctx),
     ports: gitpodPorts(ctx),

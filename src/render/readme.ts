@@ -11,7 +11,7 @@ import { collectorOf } from './collector.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 import { XRAY_RULE_PATH } from './xray-rule.js';
 
-export const README_PATH = 'README.md';
+const README_PATH = 'README.md';
 const TEMPLATE = 'app/README.md.ejs';
 
 export function renderReadme(ctx: RenderContext): GeneratedFile {

@@ -18,11 +18,7 @@ const PROBE = 'SERVICE-NAME';
 const COMPOSE_FILE = /(^|\/)(docker-)?compose(\.[\w-]+)*\.ya?ml$/;
 
 /** Lower-cased name -> what uses it, in words. */
-export function takenNames(
-  answers: Answers,
-  host: WorkspaceHost,
-  templates: TemplateSource,
-): Map<string, string> {
+function takenNames(answers: Answers, host: WorkspaceHost, templates: TemplateSource): Map<string, string> {
   const files = renderWorkspace({ answers: { ...answers, serviceName: PROBE }, host, templates });
   const taken = new Map<string, string>();
   const take = (name: string, what: string) => {

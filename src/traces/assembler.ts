@@ -26,7 +26,7 @@ export interface AssemblerOptions {
   maxPending: number;
 }
 
-export const DEFAULT_ASSEMBLER_OPTIONS: AssemblerOptions = {
+const DEFAULT_ASSEMBLER_OPTIONS: AssemblerOptions = {
   graceMs: 500,
   timeoutMs: 30_000,
   maxPending: 1_000,

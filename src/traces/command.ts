@@ -21,14 +21,14 @@ import { howToUse } from './usage.js';
 import { renderWaterfall } from './waterfall.js';
 import { documentProblem, parseDatagram, type SegmentDocument } from './wire.js';
 
-export const DEFAULT_LISTEN = '127.0.0.1:2000';
-export const DEFAULT_OTLP = '127.0.0.1:4318';
+const DEFAULT_LISTEN = '127.0.0.1:2000';
+const DEFAULT_OTLP = '127.0.0.1:4318';
 const MAX_SAMPLING_BODY = 1024 * 1024;
 const MAX_OTLP_BODY = 16 * 1024 * 1024;
 /** At most one malformed-datagram line a second; the rest are counted. */
 const REPORT_EVERY_MS = 1_000;
 
-export interface TracesOptions {
+interface TracesOptions {
   /** Stops the daemon (the bin aborts it on SIGINT/SIGTERM). */
   signal: AbortSignal;
   /** stdout's columns (read for each trace: the terminal may be resized) and whether it is a TTY (colour). */

@@ -34,7 +34,7 @@ export function formatHostPort({ host, port }: HostPort): string {
 }
 
 /** Why binding failed, as one line naming the flag. */
-export function bindProblem(err: unknown, flag: string, where: string): UsageError {
+function bindProblem(err: unknown, flag: string, where: string): UsageError {
   const code = (err as NodeJS.ErrnoException).code;
   const why =
     code === 'EADDRINUSE'
@@ -47,7 +47,7 @@ export function bindProblem(err: unknown, flag: string, where: string): UsageErr
   return new UsageError(`${flag} ${where} ${why}`);
 }
 
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 function listenTcp(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -76,7 +76,7 @@ function bindUdp(host: string, port: number): Promise<Socket> {
   });
 }
 
-export interface DaemonSockets {
+interface DaemonSockets {
   udp: Socket;
   tcp: Server;
   address: HostPort;

@@ -28,19 +28,19 @@ export const DEFAULT_RULE: SamplingRuleInput = {
 };
 
 /** The rules plus Default (unless one is named so), as the account would have them. */
-export function withDefaultRule(rules: SamplingRuleInput[]): SamplingRuleInput[] {
+function withDefaultRule(rules: SamplingRuleInput[]): SamplingRuleInput[] {
   return rules.some((r) => r.RuleName === DEFAULT_RULE.RuleName) ? rules : [...rules, DEFAULT_RULE];
 }
 
 /** How often a client reports statistics (seconds), as X-Ray answers. */
-export const TARGET_INTERVAL = 10;
+const TARGET_INTERVAL = 10;
 
-export interface SamplingAnswer {
+interface SamplingAnswer {
   status: number;
   body: unknown;
 }
 
-export interface RuleStatistics {
+interface RuleStatistics {
   requests: number;
   sampled: number;
   borrowed: number;

@@ -10,7 +10,7 @@
 import type { AssembledTrace } from './assembler.js';
 import type { SegmentDocument } from './wire.js';
 
-export interface WaterfallOptions {
+interface WaterfallOptions {
   /** Terminal columns. */
   width: number;
   /** ANSI colours. */
