@@ -4,21 +4,12 @@
 // HTTPMethod, URLPath and ResourceARN are globs (`*` any run, `?` one
 // character, case-insensitive); a rule with Attributes matches only requests
 // that carry them, and the backend sends none.
-import { xrayGlob } from '../answers/names.js';
+import { xrayGlob, type SamplingRuleDocument } from '../answers/names.js';
 
-export interface MatchableRule {
-  RuleName: string;
-  Priority: number;
-  FixedRate: number;
-  ReservoirSize: number;
-  ServiceName: string;
-  ServiceType: string;
-  Host: string;
-  HTTPMethod: string;
-  URLPath: string;
-  ResourceARN: string;
+/** A rule as X-Ray stores it: the rule file's fields, with Attributes. */
+export type MatchableRule = Omit<SamplingRuleDocument['SamplingRule'], 'Version'> & {
   Attributes?: Record<string, string>;
-}
+};
 
 /** What the backend asks the sampler with for one request. */
 export interface SampledRequest {
