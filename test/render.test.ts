@@ -164,7 +164,10 @@ for (const c of MATRIX) {
 
     test(
       'AWS_XRAY_URL matches the host this workspace gives the port',
-      { skip: answers.tracing !== 'xray' },
+      {
+        skip:
+          answers.tracing !== 'xray' && 'the otel variant names segments by service.name: no AWS_XRAY_URL',
+      },
       () => {
         const env = (
           parseYaml(get('docker-compose.yml')) as {
