@@ -7,6 +7,7 @@
 // parse gets 400 and is counted. Loopback only.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitForItem } from './waiters.js';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -140,21 +141,13 @@ export async function startOtlpCollectorFake(host = '127.0.0.1'): Promise<OtlpCo
   fake.url = `http://${host}:${(server.address() as AddressInfo).port}/v1/traces`;
   return Object.assign(fake, {
     waitFor(predicate: (span: ReceivedSpan) => boolean, timeoutMs = 10_000): Promise<ReceivedSpan> {
-      return new Promise<ReceivedSpan>((resolve, reject) => {
-        const check = () => {
-          const found = fake.spans.find(predicate);
-          if (!found) return false;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`OTLP collector fake: no matching span after ${timeoutMs} ms`));
-        }, timeoutMs);
-        if (!check()) waiters.add(check);
-      });
+      return waitForItem(
+        () => fake.spans,
+        predicate,
+        waiters,
+        timeoutMs,
+        'OTLP collector fake: no matching span',
+      );
     },
     async close() {
       server.closeAllConnections();

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
 import { DEFAULT_RULE, SamplingProxy, type SamplingRuleInput } from '../../src/traces/sampling.js';
 import { DAEMON_HEADER, parseDatagram, type SegmentDocument } from '../../src/traces/wire.js';
+import { waitForItem } from './waiters.js';
 
 export { DAEMON_HEADER, DEFAULT_RULE, type SamplingRuleInput, type SegmentDocument };
 
@@ -180,21 +181,7 @@ export async function startXrayDaemonFake(opts: XrayDaemonFakeOptions = {}): Pro
     flushed: () => forwarding,
     documents,
     waitFor(predicate, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = documents().find(predicate);
-          if (!found) return false;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`xray daemon fake: no matching document after ${timeoutMs} ms`));
-        }, timeoutMs);
-        if (!check()) waiters.add(check);
-      });
+      return waitForItem(documents, predicate, waiters, timeoutMs, 'xray daemon fake: no matching document');
     },
     async close() {
       await forwarding;
