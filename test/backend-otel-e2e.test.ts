@@ -126,6 +126,15 @@ test('the generated backend passes its own tests (npm test)', { timeout: 180_000
   await npm(['test'], backendDir, 180_000);
 });
 
+test('started as compose starts it (sampler endpoint, no polling_interval), the backend logs no warning', async () => {
+  await httpGet(main.port, '/api/health');
+  const problems = main
+    .stderr()
+    .split('\n')
+    .filter((line) => /^(warn|error):/.test(line));
+  assert.deepEqual(problems, []);
+});
+
 test('its package.json has the OpenTelemetry 2.x set and nothing of the X-Ray SDK, installed without a second SDK', async () => {
   const tree = JSON.parse(await npm(['ls', '--all', '--json'], backendDir, 60_000)) as {
     dependencies: Record<string, { version: string; dependencies?: Record<string, unknown> }>;

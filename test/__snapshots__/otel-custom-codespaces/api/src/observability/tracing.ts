@@ -93,17 +93,38 @@ const ANNOTATIONS = 'aws.xray.annotations';
 const METADATA_PREFIX = 'aws.xray.metadata.';
 const KEY = /[^A-Za-z0-9_]/g;
 
-/** `endpoint=http://agent:2000,polling_interval=300` -> its parts. */
-export function samplerArgument(raw: string | undefined): { endpoint: string; pollingInterval?: number } {
+/** The sampler's own rule-polling default, and the least it accepts (seconds). */
+const DEFAULT_POLLING_INTERVAL = 300;
+const MIN_POLLING_INTERVAL = 10;
+
+/**
+ * `endpoint=http://agent:2000,polling_interval=300` -> its parts. The interval
+ * is always given to the sampler: left out, the sampler would log a warning at
+ * every start for a setting the generated environment does not use.
+ */
+export function samplerArgument(raw: string | undefined): {
+  endpoint: string;
+  pollingInterval: number;
+  problem?: string;
+} {
   const parts = new Map<string, string>();
   for (const item of (raw ?? '').split(',')) {
     const eq = item.indexOf('=');
     if (eq > 0) parts.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
   }
-  const interval = Number(parts.get('polling_interval'));
+  const endpoint = (parts.get('endpoint') || DEFAULT_SAMPLING_ENDPOINT).replace(/\/+$/, '');
+  const given = parts.get('polling_interval');
+  if (given === undefined) return { endpoint, pollingInterval: DEFAULT_POLLING_INTERVAL };
+  const interval = Number(given);
+  if (given !== '' && Number.isFinite(interval) && interval >= MIN_POLLING_INTERVAL) {
+    return { endpoint, pollingInterval: interval };
+  }
   return {
-    endpoint: (parts.get('endpoint') || DEFAULT_SAMPLING_ENDPOINT).replace(/\/+$/, ''),
-    ...(Number.isFinite(interval) && interval > 0 ? { pollingInterval: interval } : {}),
+    endpoint,
+    pollingInterval: DEFAULT_POLLING_INTERVAL,
+    problem:
+      `OTEL_TRACES_SAMPLER_ARG polling_interval=${given} is not a number of seconds >= ${MIN_POLLING_INTERVAL}; ` +
+      `polling the sampling rules every ${DEFAULT_POLLING_INTERVAL} s`,
   };
 }
 
@@ -125,8 +146,10 @@ function samplerFor(name: string, env: Env, resource: ReturnType<typeof resource
   if (name !== 'xray') {
     log.warn(`OTEL_TRACES_SAMPLER ${JSON.stringify(name)} is not xray, always_on or always_off; using xray`);
   }
+  const { endpoint, pollingInterval, problem } = samplerArgument(env.OTEL_TRACES_SAMPLER_ARG);
+  if (problem) log.warn(problem);
   // Wrapped in a parent-based sampler by the package itself.
-  return new AWSXRayRemoteSampler({ resource, ...samplerArgument(env.OTEL_TRACES_SAMPLER_ARG) });
+  return new AWSXRayRemoteSampler({ resource, endpoint, pollingInterval });
 }
 
 // The SDK's own diagnostics (export failures, sampler polls) come through
