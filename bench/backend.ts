@@ -28,7 +28,10 @@
 // sampling as a default workspace would (the generated rule, reservoir then
 // rate, served by a local sampling-proxy stand-in that the X-Ray remote
 // sampler polls) and exporting to a local OTLP endpoint that accepts and
-// discards; loaded in the same rounds as the two servers above.
+// discards; loaded in the same rounds as the two servers above. As for the
+// xray server, it is loaded again with every request saying `Sampled=0`, then
+// `Sampled=1` (with a Parent: OpenTelemetry's propagator continues nothing
+// without one), and in process.
 // Target: instrumented (and otel) requests/s >= 0.9x plain, p99 <= 1.2x.
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -99,6 +102,13 @@ export interface BenchBackendResult {
   costUs: { tracedRequest: number; untracedRequest: number };
   /** The `otel` variant as generated, default sampling, exporting to a local OTLP sink. */
   otel: Figures;
+  /** The `otel` server with every request saying `Sampled=0`, then `Sampled=1`: as `unsampled` and `traced`. */
+  otelUnsampled: Figures;
+  otelTraced: Figures;
+  /** As costUs, for otel: `otelTraced` - `otelUnsampled`, and `otelUnsampled` - `plainWithHeader`. */
+  otelCostUs: { tracedRequest: number; untracedRequest: number };
+  /** The otel costs in process: see in-process.ts. */
+  otelInProcess: InProcessCost;
   /** Paired ratios to plain Express, as rpsRatio and p99Ratio. */
   otelRpsRatio: number;
   otelP99Ratio: number;
@@ -183,11 +193,30 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-type Series = 'plain' | 'instrumented' | 'plainWithHeader' | 'unsampled' | 'traced' | 'otel';
-const SERIES: readonly Series[] = ['plain', 'instrumented', 'plainWithHeader', 'unsampled', 'traced', 'otel'];
+type Series =
+  | 'plain'
+  | 'instrumented'
+  | 'plainWithHeader'
+  | 'unsampled'
+  | 'traced'
+  | 'otel'
+  | 'otelUnsampled'
+  | 'otelTraced';
+const SERIES: readonly Series[] = [
+  'plain',
+  'instrumented',
+  'plainWithHeader',
+  'unsampled',
+  'traced',
+  'otel',
+  'otelUnsampled',
+  'otelTraced',
+];
 /** A caller that decided (any well-formed Root): not sampled, or sampled. */
 const NOT_SAMPLED = { 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=0' };
 const SAMPLED = { 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=1' };
+/** OpenTelemetry continues a caller's decision only from a valid (non-zero) Root with a Parent. */
+const OTEL_CALLER = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8';
 const HEADERS: Record<Series, Record<string, string>> = {
   plain: {},
   instrumented: {},
@@ -195,6 +224,8 @@ const HEADERS: Record<Series, Record<string, string>> = {
   unsampled: NOT_SAMPLED,
   traced: SAMPLED,
   otel: {},
+  otelUnsampled: { 'x-amzn-trace-id': `${OTEL_CALLER};Sampled=0` },
+  otelTraced: { 'x-amzn-trace-id': `${OTEL_CALLER};Sampled=1` },
 };
 
 /** An OTLP/HTTP endpoint that accepts every export and discards it, counting requests. */
@@ -352,11 +383,18 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     };
     const otelSamplingRule = `the generated rule from the sampling proxy: ${otelRule.ReservoirSize} request/s reservoir, then ${otelRule.FixedRate * 100}%`;
 
-    const inProcess = await inProcessCost(backendDir, launch, instrumentedEnv);
+    const inProcess = await inProcessCost('xray', backendDir, launch, instrumentedEnv);
     log(
       `bench: in process: tracing one request adds ${inProcess.tracedUs.toFixed(1)} us, ` +
         `a request not traced ${inProcess.untracedUs.toFixed(2)} us, to the handler's ${inProcess.baselineUs.toFixed(1)} us; ` +
         `the same trace made with the SDK's API alone adds ${inProcess.sdkFloorUs.toFixed(1)} us`,
+    );
+    const otelInProcess = await inProcessCost('otel', otelDir, launch, otelEnv);
+    log(
+      `bench: in process, otel: tracing one request adds ${otelInProcess.tracedUs.toFixed(1)} us, ` +
+        `a request not traced ${otelInProcess.untracedUs.toFixed(2)} us, one decided by the generated rule ` +
+        `${otelInProcess.byRuleUs?.toFixed(2)} us on average, to the handler's ${otelInProcess.baselineUs.toFixed(1)} us; ` +
+        `the same spans made with the API alone add ${otelInProcess.sdkFloorUs.toFixed(1)} us`,
     );
 
     const samples: Record<Series, Figures[]> = {
@@ -366,6 +404,8 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       unsampled: [],
       traced: [],
       otel: [],
+      otelUnsampled: [],
+      otelTraced: [],
     };
     let otelExports = 0;
     let instrumentedRequests = 0;
@@ -392,7 +432,11 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       const order = SERIES.map((_, k) => SERIES[(k + round) % SERIES.length] as Series);
       for (const which of order) {
         const server =
-          which === 'plain' || which === 'plainWithHeader' ? plain : which === 'otel' ? otel : instrumented;
+          which === 'plain' || which === 'plainWithHeader'
+            ? plain
+            : which.startsWith('otel')
+              ? otel
+              : instrumented;
         const before = segments;
         const exportsBefore = sink.exports();
         const figures = await load(server, durationSec, connections, HEADERS[which]);
@@ -449,6 +493,13 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       },
       inProcess,
       otel: medians(samples.otel),
+      otelUnsampled: medians(samples.otelUnsampled),
+      otelTraced: medians(samples.otelTraced),
+      otelCostUs: {
+        tracedRequest: cpuDifference('otelTraced', 'otelUnsampled'),
+        untracedRequest: cpuDifference('otelUnsampled', 'plainWithHeader'),
+      },
+      otelInProcess,
       otelRpsRatio: paired('otel', 'rps'),
       otelP99Ratio: paired('otel', 'p99'),
       otelExports,
@@ -485,6 +536,10 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         `${result.otel.cpuUsPerRequest?.toFixed(1)} us CPU/req; paired ratios: req/s ${result.otelRpsRatio.toFixed(3)} ` +
         `(target >= 0.9), p99 ${result.otelP99Ratio.toFixed(3)} (target <= 1.2); ${otelExports} OTLP exports; ${proxy.samplingRequests.length} sampling-proxy requests; ` +
         `sampling: ${otelSamplingRule}`,
+    );
+    log(
+      `bench: otel: tracing one request costs ${result.otelCostUs.tracedRequest.toFixed(1)} us of server CPU, ` +
+        `a request not traced ${result.otelCostUs.untracedRequest.toFixed(1)} us`,
     );
     const predicted = result.costUs.untracedRequest + result.sampledShare * result.costUs.tracedRequest;
     log(

@@ -219,12 +219,15 @@ if (!args.has('--no-backend') && !onlyRegistry) {
     `| instrumented, sent \`Sampled=0\` (nothing traced) | ${b.unsampled.rps.toFixed(0)} (${b.unsampledRpsRatio.toFixed(2)}× the line above) | ${b.unsampled.p99.toFixed(2)} ms | ${cpu(b.unsampled)} |`,
     `| instrumented, sent \`Sampled=1\` (every request traced) | ${b.traced.rps.toFixed(0)} | ${b.traced.p99.toFixed(2)} ms | ${cpu(b.traced)} |`,
     `| otel (\`--tracing otel\`, ${b.otelSamplingRule}) | ${b.otel.rps.toFixed(0)} | ${b.otel.p99.toFixed(2)} ms | ${cpu(b.otel)} |`,
+    `| otel, sent \`Sampled=0\` (nothing traced) | ${b.otelUnsampled.rps.toFixed(0)} | ${b.otelUnsampled.p99.toFixed(2)} ms | ${cpu(b.otelUnsampled)} |`,
+    `| otel, sent \`Sampled=1\` (every request traced) | ${b.otelTraced.rps.toFixed(0)} | ${b.otelTraced.p99.toFixed(2)} ms | ${cpu(b.otelTraced)} |`,
     `| ratio, instrumented (xray) | ${b.rpsRatio.toFixed(2)}× (target ≥ 0.90×) | ${b.p99Ratio.toFixed(2)}× (target ≤ 1.20×) | |`,
     `| ratio, otel | ${b.otelRpsRatio.toFixed(2)}× (target ≥ 0.90×) | ${b.otelP99Ratio.toFixed(2)}× (target ≤ 1.20×) | |`,
     '',
     `Server CPU (medians of per-round differences): tracing one request ${b.costUs.tracedRequest.toFixed(0)} µs ` +
       `(\`Sampled=1\` − \`Sampled=0\`), a request not traced ${b.costUs.untracedRequest.toFixed(1)} µs ` +
-      `(\`Sampled=0\` − plain Express sent the same header). The share of a route's time that tracing ` +
+      `(\`Sampled=0\` − plain Express sent the same header); otel: ${b.otelCostUs.tracedRequest.toFixed(0)} µs and ` +
+      `${b.otelCostUs.untracedRequest.toFixed(1)} µs. The share of a route's time that tracing ` +
       `takes is about (untraced + sampled share × traced) / the route's own CPU per request.`,
     '',
     `In process (the generated traced() and route driven without HTTP; steadier than the server series): ` +
@@ -232,6 +235,12 @@ if (!args.has('--no-backend') && !onlyRegistry) {
       `${b.inProcess.untracedUs.toFixed(2)} µs, to the ${b.inProcess.baselineUs.toFixed(1)} µs of the handler called directly. ` +
       `The same trace made with the SDK's API alone (segment with HTTP data, subsegment with annotation and metadata, ` +
       `closed and sent) adds ${b.inProcess.sdkFloorUs.toFixed(1)} µs: the SDK's floor for this trace.`,
+    '',
+    `In process, otel: tracing one request adds ${b.otelInProcess.tracedUs.toFixed(1)} µs, a request not traced ` +
+      `${b.otelInProcess.untracedUs.toFixed(2)} µs, a request without a trace header, decided by the generated rule, ` +
+      `${b.otelInProcess.byRuleUs?.toFixed(2)} µs on average, to the ${b.otelInProcess.baselineUs.toFixed(1)} µs of the handler. ` +
+      `The same two spans made with the OpenTelemetry API alone on a provider set up as the template's add ` +
+      `${b.otelInProcess.sdkFloorUs.toFixed(1)} µs.`,
   );
 }
 
