@@ -139,14 +139,18 @@ let setup: Setup | undefined;
 let provider: TracerProvider | undefined;
 let tracer: Tracer | undefined;
 
-function samplerFor(name: string, env: Env, resource: ReturnType<typeof resourceFromAttributes>): Sampler {
+function samplerFor(
+  name: string,
+  argument: ReturnType<typeof samplerArgument>,
+  resource: ReturnType<typeof resourceFromAttributes>,
+): Sampler {
   // As with the X-Ray sampler, a caller's Sampled flag decides for its trace.
   if (name === 'always_on') return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   if (name === 'always_off') return new ParentBasedSampler({ root: new AlwaysOffSampler() });
   if (name !== 'xray') {
     log.warn(`OTEL_TRACES_SAMPLER ${JSON.stringify(name)} is not xray, always_on or always_off; using xray`);
   }
-  const { endpoint, pollingInterval, problem } = samplerArgument(env.OTEL_TRACES_SAMPLER_ARG);
+  const { endpoint, pollingInterval, problem } = argument;
   if (problem) log.warn(problem);
   // Wrapped in a parent-based sampler by the package itself.
   return new AWSXRayRemoteSampler({ resource, endpoint, pollingInterval });
@@ -179,11 +183,12 @@ function sdkProblem(level: 'warn' | 'error', message: string, detail: unknown): 
 export function configureTracing(_options?: TracingOptions, env: Env = process.env): void {
   if (provider) return;
   const sampler = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'xray';
+  const argument = samplerArgument(env.OTEL_TRACES_SAMPLER_ARG);
   setup = {
     serviceName: env.OTEL_SERVICE_NAME?.trim() || SERVICE_NAME,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || DEFAULT_OTLP_ENDPOINT,
     sampler,
-    samplingEndpoint: samplerArgument(env.OTEL_TRACES_SAMPLER_ARG).endpoint,
+    samplingEndpoint: argument.endpoint,
   };
   if (setup.serviceName !== SERVICE_NAME) {
     log.warn(
@@ -194,7 +199,7 @@ export function configureTracing(_options?: TracingOptions, env: Env = process.e
   const resource = resourceFromAttributes({ 'service.name': setup.serviceName });
   provider = new TracerProvider({
     resource,
-    sampler: samplerFor(sampler, env, resource),
+    sampler: samplerFor(sampler, argument, resource),
     // X-Ray trace ids (epoch seconds first): X-Ray's own form, whatever the collector checks.
     idGenerator: new AWSXRayIdGenerator(),
     spanProcessors: [
