@@ -193,40 +193,32 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-type Series =
-  | 'plain'
-  | 'instrumented'
-  | 'plainWithHeader'
-  | 'unsampled'
-  | 'traced'
-  | 'otel'
-  | 'otelUnsampled'
-  | 'otelTraced';
-const SERIES: readonly Series[] = [
-  'plain',
-  'instrumented',
-  'plainWithHeader',
-  'unsampled',
-  'traced',
-  'otel',
-  'otelUnsampled',
-  'otelTraced',
-];
-/** A caller that decided (any well-formed Root): not sampled, or sampled. */
-const NOT_SAMPLED = { 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=0' };
-const SAMPLED = { 'x-amzn-trace-id': 'Root=1-00000000-000000000000000000000000;Sampled=1' };
-/** OpenTelemetry continues a caller's decision only from a valid (non-zero) Root with a Parent. */
-const OTEL_CALLER = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8';
-const HEADERS: Record<Series, Record<string, string>> = {
-  plain: {},
-  instrumented: {},
-  plainWithHeader: NOT_SAMPLED,
-  unsampled: NOT_SAMPLED,
-  traced: SAMPLED,
-  otel: {},
-  otelUnsampled: { 'x-amzn-trace-id': `${OTEL_CALLER};Sampled=0` },
-  otelTraced: { 'x-amzn-trace-id': `${OTEL_CALLER};Sampled=1` },
-};
+/**
+ * A caller that decided: not sampled, or sampled. A valid (non-zero) Root
+ * with a Parent, the one form both variants continue (OpenTelemetry's
+ * propagator drops a Root without a Parent); plain Express gets the same
+ * header as the servers it is the baseline of.
+ */
+const CALLER = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8';
+const NOT_SAMPLED = { 'x-amzn-trace-id': `${CALLER};Sampled=0` };
+const SAMPLED = { 'x-amzn-trace-id': `${CALLER};Sampled=1` };
+
+/** Each series: which server it loads and what every request carries. */
+const SERIES_SPEC = {
+  plain: { server: 'plain', headers: {} },
+  instrumented: { server: 'instrumented', headers: {} },
+  plainWithHeader: { server: 'plain', headers: NOT_SAMPLED },
+  unsampled: { server: 'instrumented', headers: NOT_SAMPLED },
+  traced: { server: 'instrumented', headers: SAMPLED },
+  otel: { server: 'otel', headers: {} },
+  otelUnsampled: { server: 'otel', headers: NOT_SAMPLED },
+  otelTraced: { server: 'otel', headers: SAMPLED },
+} as const satisfies Record<
+  string,
+  { server: 'plain' | 'instrumented' | 'otel'; headers: Record<string, string> }
+>;
+type Series = keyof typeof SERIES_SPEC;
+const SERIES = Object.keys(SERIES_SPEC) as Series[];
 
 /** An OTLP/HTTP endpoint that accepts every export and discards it, counting requests. */
 async function startOtlpSink(): Promise<{ url: string; exports: () => number; server: Server }> {
@@ -431,15 +423,11 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       // Rotate who goes first, so drift in the machine's load hits all alike.
       const order = SERIES.map((_, k) => SERIES[(k + round) % SERIES.length] as Series);
       for (const which of order) {
-        const server =
-          which === 'plain' || which === 'plainWithHeader'
-            ? plain
-            : which.startsWith('otel')
-              ? otel
-              : instrumented;
+        const { server: name, headers } = SERIES_SPEC[which];
+        const server = { plain, instrumented, otel }[name];
         const before = segments;
         const exportsBefore = sink.exports();
-        const figures = await load(server, durationSec, connections, HEADERS[which]);
+        const figures = await load(server, durationSec, connections, headers);
         samples[which].push({ rps: figures.rps, p99: figures.p99, cpuUsPerRequest: figures.cpuUsPerRequest });
         // Let the last datagrams of the series arrive before counting them.
         await new Promise((ok) => setTimeout(ok, 100));
