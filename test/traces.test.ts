@@ -22,6 +22,8 @@ import { samplingRule } from '../src/answers/names.js';
 import { parseInvocation } from '../src/cli/args.js';
 import { runTraces } from '../src/traces/command.js';
 import { parse as parseYaml } from 'yaml';
+import { parse as parseJsonc } from 'jsonc-parser';
+import { DEVCONTAINER_PATH } from '../src/render/devcontainer.js';
 import { renderWorkspace } from '../src/render/workspace.js';
 import { tracesCommand, TRACES_OVERRIDE_PATH } from '../src/render/compose-traces.js';
 import { fileTemplates } from '../src/files/templates.js';
@@ -545,6 +547,7 @@ describe('docker-compose.traces.yml', () => {
       base: parseYaml(byPath.get('docker-compose.yml')!) as Compose,
       override: parseYaml(byPath.get(TRACES_OVERRIDE_PATH)!) as Compose,
       readme: byPath.get('README.md')!,
+      devcontainer: parseJsonc(byPath.get(DEVCONTAINER_PATH)!) as { service: string; features: object },
     };
   }
 
@@ -576,6 +579,17 @@ describe('docker-compose.traces.yml', () => {
     );
     assert.ok(readme.includes(`docker compose -f docker-compose.yml -f ${TRACES_OVERRIDE_PATH} up --build`));
     assert.ok(readme.includes(command));
+  });
+
+  test('README: in a Dev Container the override cannot be started, so it sends readers to the first way', () => {
+    const { readme, devcontainer } = files('xray');
+    // The editor's terminal is the Dev Container's service, and nothing installs Docker there.
+    assert.ok(!Object.keys(devcontainer.features).some((f) => f.includes('docker')));
+    const section = readme.slice(readme.indexOf('## See traces without an AWS account'));
+    assert.match(
+      section,
+      new RegExp(`Dev Container or Codespace, take the first way[^]*\`${devcontainer.service}\` container`),
+    );
   });
 
   test('otel: the OTLP and sampling endpoints point at the host; the collector is left out', () => {
