@@ -124,18 +124,18 @@ async function runChecks(
   });
   add(
     rollbar.status === 'verified'
-      ? { id: 'rollbar', status: 'ok', message: `token verified (${rollbar.detail ?? 'post_server_item'})` }
+      ? { id: 'rollbar', status: 'ok', message: `token verified (${rollbar.detail})` }
       : rollbar.status === 'skipped'
         ? {
             id: 'rollbar',
             status: 'warn',
-            message: `errors are not reported: ${rollbar.detail ?? 'no token'}`,
+            message: `errors are not reported: ${rollbar.detail}`,
             fix: 'gp env ROLLBAR_ACCESS_TOKEN=...   # or a Codespaces secret, or .env',
           }
         : {
             id: 'rollbar',
             status: 'fail',
-            message: `${rollbar.status}: ${rollbar.detail ?? ''}`,
+            message: `${rollbar.status}: ${rollbar.detail}`,
             fix: 'put a project access token with the post_server_item scope in ROLLBAR_ACCESS_TOKEN',
           },
   );

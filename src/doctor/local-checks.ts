@@ -225,8 +225,10 @@ export function interpolate(text: string, env: Env): string {
     /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g,
     (_m, name: string, op, fallback) => {
       const v = env[name];
-      if (op === ':-') return v ? v : (fallback ?? '');
-      if (op === '-') return v !== undefined ? v : (fallback ?? '');
+      // The default is captured inside the same optional group as `op`: whenever
+      // `op` matched, `fallback` is a string (empty for `${VAR:-}`).
+      if (op === ':-') return v ? v : fallback;
+      if (op === '-') return v !== undefined ? v : fallback;
       return v ?? '';
     },
   );

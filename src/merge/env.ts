@@ -9,15 +9,14 @@ const VARIABLE = /^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=)(.*)$/;
 
 interface Parsed {
   lines: string[];
-  eol: string;
   finalNewline: boolean;
 }
 
+// LF only: mergeFile hands every merger a CRLF file as LF and gives it its CRLF back.
 function split(text: string): Parsed {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const finalNewline = text.endsWith('\n');
-  const body = finalNewline ? text.slice(0, -eol.length) : text;
-  return { lines: body === '' ? [] : body.split(eol), eol, finalNewline };
+  const body = finalNewline ? text.slice(0, -1) : text;
+  return { lines: body === '' ? [] : body.split('\n'), finalNewline };
 }
 
 /** NAME -> value, first occurrence wins (as docker compose reads it). */
@@ -64,9 +63,7 @@ class EnvTarget implements MergeTarget {
   }
 
   text(): string {
-    return (
-      this.doc.lines.join(this.doc.eol) + (this.doc.finalNewline || this.doc.lines.length ? this.doc.eol : '')
-    );
+    return this.doc.lines.join('\n') + (this.doc.finalNewline || this.doc.lines.length ? '\n' : '');
   }
 
   get(path: Path): Json | undefined {
@@ -74,11 +71,8 @@ class EnvTarget implements MergeTarget {
     return path.length === 0 ? data : data[String(path[0])];
   }
 
+  // Never the whole file: both sides of an .env merge are always NAME -> value maps, which are walked key by key.
   replace(path: Path, value: Json): void {
-    if (path.length === 0) {
-      for (const [name, v] of Object.entries(value as JsonMap)) this.insertKey([], name, v, Infinity);
-      return;
-    }
     const i = this.lineOf(String(path[0]));
     this.doc.lines[i] = VARIABLE.exec(this.doc.lines[i]!)![1] + String(value);
   }

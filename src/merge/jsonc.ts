@@ -47,12 +47,11 @@ export function parseJsonTree(file: string, text: string, dialect: JsonDialect):
   return tree;
 }
 
-/** Indentation and line ending as the file already has them. */
+/** Indentation as the file already has it; LF, because mergeFile merges a CRLF file as LF. */
 function jsonFormatting(text: string): FormattingOptions {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const indented = /^([ \t]+)["{}[\]\w-]/m.exec(text)?.[1];
-  if (indented?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol };
-  return { insertSpaces: true, tabSize: indented ? indented.length : 2, eol };
+  if (indented?.startsWith('\t')) return { insertSpaces: false, tabSize: 1, eol: '\n' };
+  return { insertSpaces: true, tabSize: indented ? indented.length : 2, eol: '\n' };
 }
 
 class JsoncTarget implements MergeTarget {
@@ -91,7 +90,7 @@ class JsoncTarget implements MergeTarget {
     const node = this.at(path);
     if (path.length === 0 || !node) {
       const indent = this.formatting.insertSpaces ? ' '.repeat(this.formatting.tabSize ?? 2) : '\t';
-      if (path.length === 0) this.text = JSON.stringify(value, null, indent) + (this.formatting.eol ?? '\n');
+      if (path.length === 0) this.text = JSON.stringify(value, null, indent) + '\n';
       else this.edit(path, value);
       return;
     }

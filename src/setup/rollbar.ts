@@ -93,9 +93,11 @@ function deployBody(environment: string) {
   };
 }
 
-/** The token's own value never appears in output: Rollbar echoes a bad token in its message. */
+/**
+ * The token's own value never appears in output: Rollbar echoes a bad token in its message.
+ * `token` is never empty here: checkRollbarToken returns MISSING before any call.
+ */
 function redact(message: string, token: string): string {
-  if (!token) return message;
   return message.split(`: ${token}`).join('').split(token).join('<ROLLBAR_ACCESS_TOKEN>');
 }
 
@@ -104,14 +106,17 @@ const MISSING: TokenCheck = {
   detail: `ROLLBAR_ACCESS_TOKEN is not set; ${WHERE_TO_SET}: ${WHICH_TOKEN}`,
 };
 
-/** What a dry run prints for this step: the call it would make, or why it would be skipped. */
-export function rollbarDryRun(opts: RollbarOptions): { line: string } | { result: StepResult } {
+/**
+ * What a dry run prints for this step: the call it would make, or why it would be skipped.
+ * `base` is rollbarBase(env) as already checked: setup refuses a bad ROLLBAR_ENDPOINT before any step.
+ */
+export function rollbarDryRun(
+  opts: RollbarOptions & { base: URL },
+): { line: string } | { result: StepResult } {
   if (!opts.env.ROLLBAR_ACCESS_TOKEN?.trim()) return { result: toStep(MISSING) };
-  const base = rollbarBase(opts.env);
-  if ('error' in base) return { result: { step: ROLLBAR_STEP, status: 'failed', detail: base.error } };
   const body = JSON.stringify(deployBody(opts.environment));
   return {
-    line: `would call POST ${shownUrl(new URL('deploy/', base))} ${body} (header X-Rollbar-Access-Token: $ROLLBAR_ACCESS_TOKEN)`,
+    line: `would call POST ${shownUrl(new URL('deploy/', opts.base))} ${body} (header X-Rollbar-Access-Token: $ROLLBAR_ACCESS_TOKEN)`,
   };
 }
 
@@ -260,12 +265,15 @@ async function checkRollbarToken(opts: RollbarOptions): Promise<TokenCheck> {
   return { outcome: 'failed', detail: `${said} (HTTP ${status})` };
 }
 
-function toStep(check: TokenCheck): StepResult {
+/** Rollbar's step always says why (or, verified, the scope it proved). */
+type RollbarStep = StepResult & { detail: string };
+
+function toStep(check: TokenCheck): RollbarStep {
   if (check.outcome === 'verified')
     return { step: ROLLBAR_STEP, status: 'verified', detail: 'post_server_item' };
   return { step: ROLLBAR_STEP, status: check.outcome, detail: check.detail };
 }
 
-export async function verifyRollbarToken(opts: RollbarOptions): Promise<StepResult> {
+export async function verifyRollbarToken(opts: RollbarOptions): Promise<RollbarStep> {
   return toStep(await checkRollbarToken(opts));
 }

@@ -84,13 +84,13 @@ export async function withDotEnv(cwd: string, env: Env): Promise<Env> {
  * The inputs setup needs, checked before any call: a problem is the user's
  * to fix (UsageError: one line, exit 2), not a step that failed.
  */
-async function checkedInputs(cwd: string, env: Env): Promise<RuleFields> {
+async function checkedInputs(cwd: string, env: Env): Promise<{ rule: RuleFields; rollbarUrl: URL }> {
   const endpoint = configuredEndpoint(env);
   if (endpoint && 'error' in endpoint) throw new UsageError(endpoint.error);
   const base = rollbarBase(env);
   if ('error' in base) throw new UsageError(base.error);
   try {
-    return await readRuleFile(cwd);
+    return { rule: await readRuleFile(cwd), rollbarUrl: base };
   } catch (err) {
     if (err instanceof RuleFileError) throw new UsageError(err.message);
     throw err;
@@ -126,8 +126,9 @@ export async function setupSteps(opts: SetupOptions): Promise<number> {
   };
 
   let rule: RuleFields;
+  let rollbarUrl: URL;
   try {
-    rule = await checkedInputs(opts.cwd, env);
+    ({ rule, rollbarUrl } = await checkedInputs(opts.cwd, env));
   } catch (err) {
     if (err instanceof UsageError) throw new UsageError(redactor.line(err.message));
     throw err;
@@ -164,7 +165,7 @@ export async function setupSteps(opts: SetupOptions): Promise<number> {
       `would call UpdateSamplingRule {"SamplingRuleUpdate":{"RuleName":${JSON.stringify(rule.RuleName)}, ...}} ` +
         'with only the fields that differ (if any differ)',
     );
-    const r = rollbarDryRun({ env, environment: rollbarEnvironment });
+    const r = rollbarDryRun({ env, environment: rollbarEnvironment, base: rollbarUrl });
     if ('line' in r) log(r.line);
     else emit(r.result);
     return exitCode(results, opts.strict);

@@ -4,7 +4,7 @@
 // become one line that says what to do.
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { UsageError } from '../answers/table.js';
 
 export interface HostPort {
@@ -55,8 +55,8 @@ function listenTcp(server: Server, host: string, port: number): Promise<number> 
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
+      // A TCP port is listening: address() is a string only for a pipe, null only when not listening.
+      resolve((server.address() as AddressInfo).port);
     });
   });
 }
