@@ -503,10 +503,10 @@ services:
   xray-daemon:
     image: amazon/aws-xray-daemon:3.3.14
     environment:
+      AWS_REGION: \${AWS_REGION:-eu-west-2}
       AWS_ACCESS_KEY_ID: \${AWS_ACCESS_KEY_ID}
       AWS_SECRET_ACCESS_KEY: \${AWS_SECRET_ACCESS_KEY}
       AWS_SESSION_TOKEN: \${AWS_SESSION_TOKEN:-}
-      AWS_REGION: \${AWS_REGION:-eu-west-2}
     command:
       - -o
       - -n

@@ -409,6 +409,23 @@ describe('one home per fact', () => {
         Object.keys(compose.services.api!.environment),
         variables.filter((v) => v.backend).map((v) => v.name),
       );
+      // The collector (daemon or agent) gets exactly the variables the table says it reads,
+      // passed through from the workspace: a secret is never a value in the file.
+      const collector = tracing === 'otel' ? 'cloudwatch-agent' : 'xray-daemon';
+      const collectorVars = variables.filter((v) => v.readBy.includes('collector'));
+      assert.deepEqual(
+        collectorVars.map((v) => v.name),
+        variables.filter((v) => v.collector).map((v) => v.name),
+        'a collector value exactly where the collector reads it',
+      );
+      const collectorEnv = { ...compose.services[collector]!.environment };
+      if (tracing === 'otel') delete collectorEnv.CW_CONFIG_CONTENT;
+      assert.deepEqual(
+        Object.keys(collectorEnv),
+        collectorVars.map((v) => v.name),
+      );
+      for (const [name, value] of Object.entries(collectorEnv))
+        assert.match(value, new RegExp(`^\\$\\{${name}(:-[^}]*)?\\}$`), `${name} is passed through`);
       const readme = text('api/README.md');
       for (const name of backend)
         assert.match(readme, new RegExp(`^\\| \`${name}\` \\| `, 'm'), `${name} in the README`);

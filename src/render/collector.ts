@@ -5,17 +5,8 @@
 import type { Answers, Tracing } from '../answers/table.js';
 import { AGENT_SERVICE, CLOUDWATCH_AGENT_IMAGE } from './agent.js';
 import { DAEMON_SERVICE, XRAY_DAEMON_IMAGE } from './daemon.js';
-import { regionVariable } from './environment.js';
-
-/** AWS credentials and region, passed through from the workspace (never a value). */
-function awsEnvironment(region: string) {
-  return {
-    AWS_ACCESS_KEY_ID: '${AWS_ACCESS_KEY_ID}',
-    AWS_SECRET_ACCESS_KEY: '${AWS_SECRET_ACCESS_KEY}',
-    AWS_SESSION_TOKEN: '${AWS_SESSION_TOKEN:-}',
-    AWS_REGION: region,
-  };
-}
+import { collectorEnvironment, regionVariable } from './environment.js';
+import type { RenderContext } from './types.js';
 
 /**
  * The CloudWatch agent's configuration (CW_CONFIG_CONTENT): only its traces
@@ -42,7 +33,7 @@ interface Collector {
   /** What it is, in prose. */
   label: string;
   /** Its compose service. */
-  compose(answers: Answers): Record<string, unknown>;
+  compose(ctx: RenderContext): Record<string, unknown>;
   /** Ports .gitpod.yml lists for it. */
   ports: Array<{ port: number; description: string }>;
 }
@@ -50,11 +41,11 @@ interface Collector {
 const XRAY_DAEMON: Collector = {
   service: DAEMON_SERVICE,
   label: 'X-Ray daemon',
-  compose: (answers) => {
-    const region = regionVariable(answers.region);
+  compose: (ctx) => {
+    const region = regionVariable(ctx.answers.region);
     return {
       image: XRAY_DAEMON_IMAGE,
-      environment: awsEnvironment(region),
+      environment: collectorEnvironment(ctx),
       // The image's entrypoint is already `/xray` bound to 0.0.0.0:2000: pass
       // only flags, as a list (-o: not on EC2, -n: region).
       command: ['-o', '-n', region],
@@ -67,12 +58,12 @@ const XRAY_DAEMON: Collector = {
 const CLOUDWATCH_AGENT: Collector = {
   service: AGENT_SERVICE,
   label: 'CloudWatch agent',
-  compose: (answers) => {
-    const region = regionVariable(answers.region);
+  compose: (ctx) => {
+    const region = regionVariable(ctx.answers.region);
     return {
       image: CLOUDWATCH_AGENT_IMAGE,
       environment: {
-        ...awsEnvironment(region),
+        ...collectorEnvironment(ctx),
         CW_CONFIG_CONTENT: JSON.stringify(agentConfig(region)),
       },
       ports: ['4318:4318', '2000:2000', '2000:2000/udp'],

@@ -23,7 +23,7 @@ export function composeData(ctx: RenderContext) {
   return {
     services: {
       [ctx.answers.serviceName]: backendServiceData(ctx),
-      [collectorOf(ctx.answers).service]: collectorOf(ctx.answers).compose(ctx.answers),
+      [collectorOf(ctx.answers).service]: collectorOf(ctx.answers).compose(ctx),
     },
   };
 }

@@ -1,8 +1,8 @@
 // Every environment variable the workspace reads, and who reads it: the one
-// table .env.example, compose's backend environment and the backend README's
-// variable table are rendered from (the daemon's compose environment is its
-// own configuration, in compose.ts). A test checks it against what the
-// backend's sources read. A variable only one tracing variant reads names
+// table .env.example, compose's backend and collector environments and the
+// backend README's variable table are rendered from (the collector's own
+// configuration, the agent's CW_CONFIG_CONTENT, is in collector.ts). A test
+// checks it against what the backend's sources read. A variable only one tracing variant reads names
 // that variant in `variants`.
 import type { Answers, Tracing } from '../answers/table.js';
 import { xrayUrlPattern } from '../answers/workspace-host.js';
@@ -16,7 +16,8 @@ export function regionVariable(region: string): string {
   return `\${AWS_REGION:-${region}}`;
 }
 
-type Reader = 'backend' | 'daemon' | 'setup';
+/** `collector`: the X-Ray daemon or the CloudWatch agent, per tracing variant. */
+type Reader = 'backend' | 'collector' | 'setup';
 
 interface WorkspaceVariable {
   name: string;
@@ -29,6 +30,8 @@ interface WorkspaceVariable {
   note: string;
   /** Its value in compose's backend `environment`; absent: not set there. */
   backend?: (ctx: RenderContext) => string;
+  /** Its value in the collector service's compose `environment` (readBy collector). */
+  collector?: (ctx: RenderContext) => string;
   /** The backend README's meaning column (readBy backend). */
   meaning?: (answers: Answers) => string;
 }
@@ -106,10 +109,11 @@ const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
   },
   {
     name: 'AWS_REGION',
-    readBy: ['daemon', 'setup'],
+    readBy: ['collector', 'setup'],
     example: ({ answers }) => answers.region,
     note: 'region of the X-Ray group and rule',
     backend: ({ answers }) => regionVariable(answers.region),
+    collector: ({ answers }) => regionVariable(answers.region),
   },
   {
     name: 'ROLLBAR_ACCESS_TOKEN',
@@ -152,19 +156,22 @@ const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
   },
   {
     name: 'AWS_ACCESS_KEY_ID',
-    readBy: ['daemon', 'setup'],
+    readBy: ['collector', 'setup'],
+    collector: () => '${AWS_ACCESS_KEY_ID}',
     example: () => '',
     note: 'secret: the X-Ray daemon (or CloudWatch agent) and `setup`',
   },
   {
     name: 'AWS_SECRET_ACCESS_KEY',
-    readBy: ['daemon', 'setup'],
+    readBy: ['collector', 'setup'],
+    collector: () => '${AWS_SECRET_ACCESS_KEY}',
     example: () => '',
     note: 'secret',
   },
   {
     name: 'AWS_SESSION_TOKEN',
-    readBy: ['daemon', 'setup'],
+    readBy: ['collector', 'setup'],
+    collector: () => '${AWS_SESSION_TOKEN:-}',
     example: () => '',
     note: 'secret, only for temporary credentials',
   },
@@ -181,12 +188,21 @@ export function workspaceVariables(ctx: RenderContext): WorkspaceVariable[] {
   return WORKSPACE_VARIABLES.filter((v) => !v.variants || v.variants.includes(ctx.answers.tracing));
 }
 
-/** Compose's `environment` for the backend, in table order. */
-export function backendEnvironment(ctx: RenderContext): Record<string, string> {
+function composeEnvironment(ctx: RenderContext, service: 'backend' | 'collector'): Record<string, string> {
   const out: Record<string, string> = {};
   for (const v of workspaceVariables(ctx)) {
-    const value = v.backend?.(ctx);
+    const value = v[service]?.(ctx);
     if (value !== undefined) out[v.name] = value;
   }
   return out;
+}
+
+/** Compose's `environment` for the backend, in table order. */
+export function backendEnvironment(ctx: RenderContext): Record<string, string> {
+  return composeEnvironment(ctx, 'backend');
+}
+
+/** Compose's `environment` for the collector, in table order: credentials and region passed through, never a value. */
+export function collectorEnvironment(ctx: RenderContext): Record<string, string> {
+  return composeEnvironment(ctx, 'collector');
 }
