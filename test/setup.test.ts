@@ -1128,4 +1128,35 @@ describe('setup as a process', () => {
       assert.equal(lines.filter((l) => l.startsWith('rollbar token: unreachable: ')).length, 1, r.stdout);
     }
   });
+
+  // The SDK cannot cancel a credential provider: the step gives up at its
+  // deadline (10 s), and the process must not then wait for the provider.
+  test('a credential_process that never answers: setup reports it at the deadline and exits, not when the provider ends', async (t) => {
+    const parent = tempDir('cruddur-setup-hang-');
+    const made = runBin(['app', 'ws', '--yes', '--skip-install', '--skip-hooks'], { cwd: parent });
+    assert.equal(made.status, 0, made.stderr);
+    // A marker in the command line, so that this test's provider (and only it) can be stopped after.
+    const marker = `cruddur-hang-${process.pid}`;
+    const config = join(parent, 'aws-config');
+    writeFileSync(
+      config,
+      `[default]\nregion = us-east-1\ncredential_process = sh -c 'sleep 300' ${marker}\n`,
+    );
+    t.after(() => execa('pkill', ['-f', marker], { reject: false }));
+    const r = await execa(process.execPath, [BIN, 'setup'], {
+      cwd: join(parent, 'ws'),
+      env: cleanEnv({
+        HOME: tempDir('cruddur-setup-home-'),
+        AWS_CONFIG_FILE: config,
+        AWS_SHARED_CREDENTIALS_FILE: join(parent, 'none'),
+      }),
+      extendEnv: false,
+      reject: false,
+      // Well under the provider's 300 s: a run still waiting on it is killed here and fails.
+      timeout: 60_000,
+    });
+    assert.equal(r.timedOut, false, 'the process exited by itself');
+    assert.match(r.stdout, /no credentials within 10\.0 s: a provider of the chain/, r.stdout + r.stderr);
+    assert.match(r.stdout, /^rollbar token: skipped: /m, 'the steps after it still ran');
+  });
 });

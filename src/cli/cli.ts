@@ -15,4 +15,12 @@ const io: Io = {
     return ask(questionsFor(missing, known, ctx), process.stdin, process.stdout);
   },
 };
-process.exitCode = await runInvocation(() => parseInvocation(argv), io);
+const code = await runInvocation(() => parseInvocation(argv), io);
+// The answer is out: exit now rather than when the event loop drains. A
+// credential provider the SDK cannot cancel (a credential_process, an SSO or
+// container call that hangs) would otherwise keep the process alive long
+// after its deadline was reported. Output is flushed first (pipes may be
+// asynchronous).
+const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((done) => stream.write('', () => done()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);
