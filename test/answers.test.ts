@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveAnswers } from '../src/answers/table.js';
 import { questionsFor } from '../src/yeoman/options.js';
+import { promptCollision } from '../src/app/scaffold.js';
 
 const ctx = { targetDirName: 'cruddur', env: {} };
+const unusable = promptCollision({});
 
 test('tracing defaults to xray and is prompted as a list saying when to pick otel and why', () => {
   assert.equal(resolveAnswers({}, ctx).tracing, 'xray');
   assert.equal(resolveAnswers({ tracing: 'otel' }, ctx).tracing, 'otel');
-  const [q] = questionsFor(['tracing'], {}, ctx);
+  const [q] = questionsFor(['tracing'], {}, ctx, unusable);
   assert.ok(q);
   assert.equal(q.type, 'select');
   assert.ok(q.type === 'select');
@@ -25,13 +27,13 @@ test('tracing defaults to xray and is prompted as a list saying when to pick ote
 });
 
 test('a free-text answer is still prompted as input', () => {
-  const [q] = questionsFor(['port'], {}, ctx);
+  const [q] = questionsFor(['port'], {}, ctx, unusable);
   assert.equal(q?.type, 'input');
   assert.ok(!('choices' in q));
 });
 
 test('a service name another generated path or compose service has is asked again at its prompt', () => {
-  const [q] = questionsFor(['serviceName'], {}, ctx);
+  const [q] = questionsFor(['serviceName'], {}, ctx, unusable);
   assert.equal(q?.validate('api'), true);
   assert.equal(
     q?.validate('aws'),

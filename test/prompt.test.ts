@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { ANSWER_NAMES, UsageError, type Given } from '../src/answers/table.js';
 import { ask } from '../src/cli/prompt.js';
 import { questionsFor } from '../src/yeoman/options.js';
+import { promptCollision } from '../src/app/scaffold.js';
 import { BIN, cleanEnv, tempDir } from './support/cli.js';
 
 function streams(typed: string) {
@@ -23,7 +24,7 @@ function streams(typed: string) {
 /** What interactive `app` asks in a new directory named cruddur, given `given`. */
 function appQuestions(given: Given = {}) {
   const missing = ANSWER_NAMES.filter((name) => given[name] === undefined);
-  return questionsFor(missing, given, { targetDirName: 'cruddur', env: {} });
+  return questionsFor(missing, given, { targetDirName: 'cruddur', env: {} }, promptCollision({}));
 }
 
 describe('ask', () => {

@@ -9,7 +9,7 @@ import { compareWithDisk, unifiedDiff } from '../files/changes.js';
 import type { Io } from '../cli/io.js';
 import { installBackend } from './install.js';
 import { setupWorkspace } from '../setup/command.js';
-import { answersFor, checkTarget, defaultsContext, scaffoldFiles } from './scaffold.js';
+import { answersFor, checkTarget, defaultsContext, promptCollision, scaffoldFiles } from './scaffold.js';
 import { fileTemplates } from '../files/templates.js';
 import { writeFilesAtomic } from '../files/write.js';
 import { guardWorkspace } from '../state/workspace-guard.js';
@@ -52,7 +52,12 @@ async function scaffold(
     const missing = ANSWER_NAMES.filter((name) => given[name] === undefined);
     given = {
       ...given,
-      ...(await io.ask!(missing, { ...target.stored, ...given }, defaultsContext(root, io.env))),
+      ...(await io.ask!(
+        missing,
+        { ...target.stored, ...given },
+        defaultsContext(root, io.env),
+        promptCollision(io.env),
+      )),
     };
   } else if (!yes) {
     io.err('no TTY: using flags, stored answers and defaults (pass --yes to say so)');

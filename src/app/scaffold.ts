@@ -75,6 +75,14 @@ export function generatedCollision(answers: Answers, env: Env): string | undefin
   return collision && `${JSON.stringify(answers.serviceName)} ${collision}`;
 }
 
+/** For the prompts: why the answers so far cannot be generated, as `--service-name` would be refused. */
+export function promptCollision(env: Env): (answers: Answers) => string | undefined {
+  return (answers) => {
+    const collision = generatedCollision(answers, env);
+    return collision && `${ANSWER_SPECS.serviceName.flag} ${collision}`;
+  };
+}
+
 /**
  * Flags win over stored answers, which win over defaults. Checked against
  * what they generate too: the service name must not collide with another

@@ -7,12 +7,12 @@ import { runInvocation } from './run.js';
 const argv = process.argv.slice(2);
 const io: Io = {
   ...processIo(),
-  ask: async (missing, known, ctx) => {
+  ask: async (missing, known, ctx, unusable) => {
     const [{ ask }, { questionsFor }] = await Promise.all([
       import('./prompt.js'),
       import('../yeoman/options.js'),
     ]);
-    return ask(questionsFor(missing, known, ctx), process.stdin, process.stdout);
+    return ask(questionsFor(missing, known, ctx, unusable), process.stdin, process.stdout);
   },
 };
 const code = await runInvocation(() => parseInvocation(argv), io);

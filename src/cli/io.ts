@@ -1,6 +1,6 @@
 // What a command may touch of the outside world, passed in so tests can run
 // commands in-process and capture everything.
-import type { AnswerName, DefaultsContext, Given } from '../answers/table.js';
+import type { AnswerName, Answers, DefaultsContext, Given } from '../answers/table.js';
 
 /** Environment variables: process.env, or what a test passes instead. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -13,10 +13,16 @@ export interface Io {
   interactive: boolean;
   /**
    * Asks the user for `missing` answers, defaults from `known`: the bin with
-   * readline (cli/prompt.ts), the Yeoman adapter with Yeoman's prompts.
+   * readline (cli/prompt.ts), the Yeoman adapter with Yeoman's prompts. An
+   * answer that `unusable` refuses (with the answers so far) is asked again.
    * Without it nothing is asked.
    */
-  ask?: (missing: AnswerName[], known: Given, ctx: DefaultsContext) => Promise<Given>;
+  ask?: (
+    missing: AnswerName[],
+    known: Given,
+    ctx: DefaultsContext,
+    unusable: (answers: Answers) => string | undefined,
+  ) => Promise<Given>;
 }
 
 export function processIo(): Io {

@@ -59,7 +59,8 @@ export function commandGenerator(command: CommandName) {
       const io: Io = {
         ...processIo(),
         cwd: this.destinationRoot(),
-        ask: async (missing, known, ctx) => this.prompt(questionsFor(missing, known, ctx)),
+        ask: async (missing, known, ctx, unusable) =>
+          this.prompt(questionsFor(missing, known, ctx, unusable)),
       };
       this.exitCode = await runInvocation(
         () => parseCommandArgs(command, commandArgv(command, this._args, init)),

@@ -10,10 +10,10 @@ import {
   resolveAnswers,
   type AnswerName,
   type AnswerSpec,
+  type Answers,
   type DefaultsContext,
   type Given,
 } from '../answers/table.js';
-import { generatedCollision } from '../app/scaffold.js';
 import { COMMANDS, type CommandName } from '../cli/commands.js';
 
 // Yeoman's base class declares these for every generator; the bin knows them
@@ -91,12 +91,15 @@ interface Question {
 /**
  * Inquirer questions for the answers not given, defaults from earlier answers.
  * An answer with a closed set of values is a select list whose entries say
- * when to pick each; the rest are typed in.
+ * when to pick each; the rest are typed in. An answer valid on its own that
+ * `unusable` refuses together with the others is asked again at once, not
+ * refused after the last question.
  */
 export function questionsFor(
   missing: AnswerName[],
   known: Given,
   ctx: DefaultsContext,
+  unusable: (answers: Answers) => string | undefined,
 ): Array<(Question & { type: 'input' }) | (Question & { type: 'select'; choices: Choice[] })> {
   return missing.map((name) => {
     const spec: AnswerSpec = ANSWER_SPECS[name];
@@ -110,9 +113,7 @@ export function questionsFor(
       validate: (raw) => {
         const v = spec.parse(String(raw));
         if (v instanceof RuleBroken) return `${spec.flag} ${v.rule}`;
-        // Asked again here rather than refused after the last question.
-        const collision = generatedCollision(resolveAnswers({ ...known, [name]: v }, ctx), ctx.env);
-        return collision ? `${ANSWER_SPECS.serviceName.flag} ${collision}` : true;
+        return unusable(resolveAnswers({ ...known, [name]: v }, ctx)) ?? true;
       },
     };
     return spec.choices
