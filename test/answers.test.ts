@@ -44,3 +44,14 @@ test('a service name another generated path or compose service has is asked agai
     /collides with the xray-daemon service in docker-compose\.yml/,
   );
 });
+
+test('an answer that collides with one given earlier in the same session is asked again at once', () => {
+  // Each is valid alone: the service name against the default xray, otel against the default name.
+  const [q] = questionsFor(['tracing'], {}, ctx, unusable);
+  assert.equal(q?.validate('otel', {}), true);
+  assert.equal(
+    q?.validate('otel', { serviceName: 'cloudwatch-agent' }),
+    'service-name "cloudwatch-agent" collides with the cloudwatch-agent service in docker-compose.yml, which the generator writes; choose another name',
+  );
+  assert.equal(q?.validate('xray', { serviceName: 'cloudwatch-agent' }), true);
+});

@@ -10,8 +10,8 @@ export interface Question {
   message: string;
   /** The default, from the answers given so far. */
   default: (sofar: Record<string, string>) => string;
-  /** true, or what is wrong with `raw`. */
-  validate: (raw: string) => true | string;
+  /** true, or what is wrong with `raw` (given the answers so far). */
+  validate: (raw: string, sofar: Record<string, string>) => true | string;
   /** A closed set of values: listed, and picked by number or value. */
   choices?: ReadonlyArray<{ value: string; name: string }>;
 }
@@ -67,7 +67,7 @@ export async function ask(
         }
         const raw = String(next.value).trim();
         const value = raw === '' ? fallback : picked(q, raw);
-        const verdict = q.validate(value);
+        const verdict = q.validate(value, answers);
         if (verdict === true) {
           answers[q.name] = value;
           break;

@@ -85,7 +85,8 @@ interface Question {
   name: AnswerName;
   message: string;
   default: (sofar: Record<string, unknown>) => string;
-  validate: (raw: string) => string | true;
+  /** `sofar`: the answers given earlier in this session (inquirer and cli/prompt.ts pass them). */
+  validate: (raw: string, sofar?: Record<string, unknown>) => string | true;
 }
 
 /**
@@ -110,10 +111,10 @@ export function questionsFor(
         const answers = resolveAnswers({ ...known, ...sofar, [name]: undefined }, ctx);
         return String(known[name] ?? answers[name]);
       },
-      validate: (raw) => {
+      validate: (raw, sofar = {}) => {
         const v = spec.parse(String(raw));
         if (v instanceof RuleBroken) return `${spec.flag} ${v.rule}`;
-        return unusable(resolveAnswers({ ...known, [name]: v }, ctx)) ?? true;
+        return unusable(resolveAnswers({ ...known, ...sofar, [name]: v }, ctx)) ?? true;
       },
     };
     return spec.choices
