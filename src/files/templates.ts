@@ -16,17 +16,20 @@ export function packageRoot(): string {
   }
 }
 
-export function fileTemplates(root = join(packageRoot(), 'templates')): TemplateSource {
-  const cache = new Map<string, string>();
+function templateSource(root: string): TemplateSource {
+  // Templates are package files: nothing changes them during a run, so each is read, and each
+  // directory listed, once per process.
+  const texts = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   const read = (path: string) => {
-    let text = cache.get(path);
+    let text = texts.get(path);
     if (text === undefined) {
       text = readFileSync(join(root, path), 'utf8');
-      cache.set(path, text);
+      texts.set(path, text);
     }
     return text;
   };
-  const list = (dir: string, prefix = ''): string[] => {
+  const walk = (dir: string, prefix = ''): string[] => {
     const entries = readdirSync(join(root, dir, prefix), { withFileTypes: true });
     const byName = (a: { name: string }, b: { name: string }) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -38,8 +41,25 @@ export function fileTemplates(root = join(packageRoot(), 'templates')): Template
       ...entries
         .filter((e) => e.isDirectory())
         .sort(byName)
-        .flatMap((e) => list(dir, `${prefix}${e.name}/`)),
+        .flatMap((e) => walk(dir, `${prefix}${e.name}/`)),
     ];
   };
-  return Object.assign(read, { list: (dir: string) => list(dir) });
+  const list = (dir: string) => {
+    let paths = lists.get(dir);
+    if (paths === undefined) {
+      paths = walk(dir);
+      lists.set(dir, paths);
+    }
+    return paths;
+  };
+  return Object.assign(read, { list });
+}
+
+let packaged: TemplateSource | undefined;
+
+/** The templates under `root`; by default the package's own, one source shared by every command. */
+export function fileTemplates(root?: string): TemplateSource {
+  if (root !== undefined) return templateSource(root);
+  packaged ??= templateSource(join(packageRoot(), 'templates'));
+  return packaged;
 }

@@ -9,7 +9,7 @@ import type { WorkspaceHost } from '../answers/workspace-host.js';
  */
 export interface TemplateSource {
   (path: string): string;
-  list(dir: string): string[];
+  list(dir: string): readonly string[];
 }
 
 /** Everything a renderer may look at. Renderers are pure functions of it. */
