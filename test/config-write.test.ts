@@ -180,6 +180,26 @@ describe('a user mistake in the way: one line, exit 2, nothing written', () => {
     assert.ok(!existsSync(join(dir, 'backend-express/src/service.ts.8758.tmp')));
     assert.ok(existsSync(join(dir, 'notes.8758.tmp')), 'not a generated file’s: left alone');
   });
+
+  test("a killed run's half-written journal and its lock candidate are removed; a live run's candidate stays", () => {
+    const dir = workspace();
+    // No process has this pid (above Linux's pid_max), so the run that wrote these is gone.
+    const dead = 2 ** 22 + 1;
+    const live = process.pid;
+    for (const name of [
+      `${JOURNAL}.${dead}.tmp`,
+      `${LOCK}.${dead}.tmp`,
+      `${LOCK}.${live}.tmp`,
+      `${JOURNAL}.x.tmp`,
+    ])
+      writeFileSync(join(dir, name), 'half');
+    const r = config(dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(!existsSync(join(dir, `${JOURNAL}.${dead}.tmp`)));
+    assert.ok(!existsSync(join(dir, `${LOCK}.${dead}.tmp`)));
+    assert.ok(existsSync(join(dir, `${LOCK}.${live}.tmp`)), 'its run may still link it');
+    assert.ok(existsSync(join(dir, `${JOURNAL}.x.tmp`)), 'not a name this tool writes');
+  });
 });
 
 describe('a generated file that is a symbolic link', () => {

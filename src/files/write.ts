@@ -317,12 +317,6 @@ function readJournal(root: string): Journal | undefined {
   );
 }
 
-/** Journals left half-written by a run killed while writing one. */
-function sweepJournalTemps(root: string): void {
-  const pattern = new RegExp(`^${JOURNAL_PATH.replace(/\./g, '\\.')}\\.\\d+\\.tmp$`);
-  for (const name of readdirSync(root)) if (pattern.test(name)) rmSync(join(root, name), { force: true });
-}
-
 /**
  * What an interrupted batch left: with `write`, rolled back (it had not
  * committed) or finished (it had); without, only described. Undefined when
@@ -330,7 +324,8 @@ function sweepJournalTemps(root: string): void {
  */
 export function recoverBatch(root: string, opts: { write: boolean }): Recovery | undefined {
   if (!lstatOrUndefined(root)) return undefined;
-  if (opts.write) sweepJournalTemps(root);
+  // Journals left half-written by a run killed while writing one.
+  if (opts.write) sweepStaleTemps(root, [JOURNAL_PATH]);
   const journal = readJournal(root);
   if (!journal) return undefined;
   const pid = journal.pid;
@@ -341,6 +336,12 @@ export function recoverBatch(root: string, opts: { write: boolean }): Recovery |
   if (problems.length > 0) return { kind: 'inconsistent', pid, problems };
   rmSync(join(root, JOURNAL_PATH), { force: true });
   return { kind: 'finished', pid, written, dirRename: journal.dirRename };
+}
+
+/** A temporary file's name (`<file>.<pid>.tmp`, as this module and the lock write them): whose, by which process. */
+export function temporaryOf(name: string): { of: string; pid: number } | undefined {
+  const m = /^(.*)\.(\d+)\.tmp$/.exec(name);
+  return m ? { of: m[1]!, pid: Number(m[2]) } : undefined;
 }
 
 /**
@@ -359,8 +360,8 @@ export function sweepStaleTemps(root: string, paths: readonly string[]): number 
   for (const [dir, names] of byDir) {
     if (!statOrUndefined(dir)?.isDirectory()) continue;
     for (const entry of readdirSync(dir)) {
-      const m = /^(.*)\.\d+\.tmp$/.exec(entry);
-      if (m && names.has(m[1]!)) {
+      const temporary = temporaryOf(entry);
+      if (temporary && names.has(temporary.of)) {
         rmSync(join(dir, entry), { force: true });
         removed++;
       }

@@ -9,6 +9,7 @@ import { linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../answers/table.js';
+import { temporaryOf } from '../files/write.js';
 
 export const LOCK_PATH = '.cruddur-observability.lock';
 
@@ -47,8 +48,8 @@ const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP']);
 /** Lock candidates of runs killed before they linked or removed theirs. */
 function sweepCandidates(root: string): void {
   for (const name of readdirSync(root)) {
-    const pid = new RegExp(`^${LOCK_PATH.replace(/\./g, '\\.')}\\.(\\d+)\\.tmp$`).exec(name)?.[1];
-    if (pid && !alive(Number(pid))) rmSync(join(root, name), { force: true });
+    const temporary = temporaryOf(name);
+    if (temporary?.of === LOCK_PATH && !alive(temporary.pid)) rmSync(join(root, name), { force: true });
   }
 }
 
