@@ -7,7 +7,9 @@
 //   docker compose -f docker-compose.yml -f docker-compose.traces.yml up --build
 // while `npx cruddur-observability traces --listen 0.0.0.0:2000` runs.
 import { Document } from 'yaml';
+import { otlpTracesEndpoint, samplerArg } from './agent.js';
 import { collectorOf } from './collector.js';
+import { daemonAddress } from './daemon.js';
 import { generatedBy } from './marker.js';
 import type { GeneratedFile, RenderContext } from './types.js';
 import { CLI_COMMAND } from './cli-command.js';
@@ -26,10 +28,10 @@ function tracesOverrideData(ctx: RenderContext) {
   const collector = collectorService(ctx);
   const environment = otel
     ? {
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://${HOST}:4318/v1/traces`,
-        OTEL_TRACES_SAMPLER_ARG: `endpoint=http://${HOST}:2000`,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpTracesEndpoint(HOST),
+        OTEL_TRACES_SAMPLER_ARG: samplerArg(HOST),
       }
-    : { AWS_XRAY_DAEMON_ADDRESS: `${HOST}:2000` };
+    : { AWS_XRAY_DAEMON_ADDRESS: daemonAddress(HOST) };
   return {
     services: {
       [ctx.answers.serviceName]: {

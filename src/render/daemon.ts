@@ -7,5 +7,10 @@ export const XRAY_DAEMON_IMAGE = 'amazon/aws-xray-daemon:3.3.14';
 
 export const DAEMON_SERVICE = 'xray-daemon';
 
-/** Where services on the compose network reach the daemon (UDP segments, TCP sampling). */
-export const DAEMON_ADDRESS = `${DAEMON_SERVICE}:2000`;
+/** AWS_XRAY_DAEMON_ADDRESS for a daemon (or `traces`) on `host`: UDP segments, TCP sampling. */
+export function daemonAddress(host: string): string {
+  return `${host}:2000`;
+}
+
+/** Where services on the compose network reach the daemon. */
+export const DAEMON_ADDRESS = daemonAddress(DAEMON_SERVICE);

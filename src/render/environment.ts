@@ -6,8 +6,8 @@
 // that variant in `variants`.
 import type { Answers, Tracing } from '../answers/table.js';
 import { xrayUrlPattern } from '../answers/workspace-host.js';
-import { AGENT_OTLP_ENDPOINT, AGENT_SAMPLER_ARG } from './agent.js';
-import { DAEMON_ADDRESS } from './daemon.js';
+import { AGENT_OTLP_ENDPOINT, AGENT_SAMPLER_ARG, otlpTracesEndpoint, samplerArg } from './agent.js';
+import { DAEMON_ADDRESS, daemonAddress } from './daemon.js';
 import { XRAY_RULE_PATH } from './xray-rule.js';
 import type { RenderContext } from './types.js';
 
@@ -38,6 +38,9 @@ interface WorkspaceVariable {
 
 const ROLLBAR_API = 'https://api.rollbar.com/api/1/';
 
+/** Where .env.example points a backend run outside compose: a collector or `traces` on this machine. */
+const LOOPBACK = '127.0.0.1';
+
 /** In compose's backend order, then the rest; .env.example lists them in this order. */
 const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
   {
@@ -62,7 +65,7 @@ const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
     name: 'AWS_XRAY_DAEMON_ADDRESS',
     readBy: ['backend'],
     variants: ['xray'],
-    example: () => '127.0.0.1:2000',
+    example: () => daemonAddress(LOOPBACK),
     note: `outside compose; compose sets ${DAEMON_ADDRESS}`,
     backend: () => DAEMON_ADDRESS,
     meaning: () =>
@@ -82,7 +85,7 @@ const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
     name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
     readBy: ['backend'],
     variants: ['otel'],
-    example: () => 'http://127.0.0.1:4318/v1/traces',
+    example: () => otlpTracesEndpoint(LOOPBACK),
     note: `outside compose; compose sets ${AGENT_OTLP_ENDPOINT}`,
     backend: () => AGENT_OTLP_ENDPOINT,
     meaning: () =>
@@ -101,7 +104,7 @@ const WORKSPACE_VARIABLES: readonly WorkspaceVariable[] = [
     name: 'OTEL_TRACES_SAMPLER_ARG',
     readBy: ['backend'],
     variants: ['otel'],
-    example: () => 'endpoint=http://127.0.0.1:2000',
+    example: () => samplerArg(LOOPBACK),
     note: `outside compose; compose sets ${AGENT_SAMPLER_ARG}`,
     backend: () => AGENT_SAMPLER_ARG,
     meaning: () =>
