@@ -4,7 +4,6 @@
 // removals: files of the last answers the new ones no longer make, untouched.
 import { rmSync } from 'node:fs';
 import { insideRoot, sweepStaleTemps, writeBatch, writeTarget } from '../files/write.js';
-import { YO_RC_PATH } from '../state/yo-rc.js';
 import { pendingRemovals, pendingWrites, type ConfigPlan } from './plan.js';
 
 /**
@@ -23,7 +22,11 @@ export function checkTargets(plan: ConfigPlan): void {
  */
 export function applyPlan(plan: ConfigPlan): number {
   const files = pendingWrites(plan).map((f) => ({ path: f.path, contents: f.result! }));
-  const swept = sweepStaleTemps(plan.root, [YO_RC_PATH, ...plan.files.flatMap((f) => [f.path, f.diskPath])]);
+  // plan.files includes .yo-rc.json's own plan.
+  const swept = sweepStaleTemps(
+    plan.root,
+    plan.files.flatMap((f) => [f.path, f.diskPath]),
+  );
   writeBatch(plan.root, { files, dirRename: plan.dirRename });
   // After the batch: a failed one leaves every file where it was.
   for (const f of pendingRemovals(plan)) rmSync(insideRoot(plan.root, f.path), { force: true });

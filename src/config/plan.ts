@@ -32,6 +32,7 @@ import type { Env } from '../cli/io.js';
 import { bomLike, withoutBom } from '../files/bom.js';
 import { FileParseError } from '../merge/errors.js';
 import { formatOf, mergeFile } from '../merge/by-format.js';
+import { escapeRegExp } from '../merge/references.js';
 import type { Conflict } from '../merge/three-way.js';
 import { deepEqual, type Json } from '../merge/value.js';
 import { parseYaml } from '../merge/yaml.js';
@@ -399,8 +400,7 @@ function droppedDependencies(base: string | undefined, next: string | undefined)
 
 /** Does module text import `pkg` (or a subpath of it)? */
 function importsPackage(text: string, pkg: string): boolean {
-  const quoted = pkg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  return new RegExp(`(?:from|import|require\\()\\s*['"]${quoted}(?:/[^'"]*)?['"]`).test(text);
+  return new RegExp(`(?:from|import|require\\()\\s*['"]${escapeRegExp(pkg)}(?:/[^'"]*)?['"]`).test(text);
 }
 
 /**

@@ -77,9 +77,7 @@ export function summaryLines(plan: ConfigPlan, mode: 'write' | 'dry-run' | 'chec
         : 'config --check: up to date',
     );
   } else if (mode === 'dry-run') {
-    lines.push(
-      `dry run: ${writes} file(s) would be written${removals ? `, ${removals} removed` : ''}; nothing was written`,
-    );
+    lines.push(`dry run: ${writes} file(s) would be written${removed}; nothing was written`);
   } else {
     lines.push(`config: ${writes} file(s) written${removed}`);
   }

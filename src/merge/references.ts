@@ -17,11 +17,12 @@ export interface Rename {
   to: string;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** `s` as a literal in a RegExp source. */
+export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Each occurrence of the name as a whole word: not part of a longer name. */
 function occurrences(name: string): RegExp {
-  return new RegExp(`(?<![A-Za-z0-9_.-])${escape(name)}(?![A-Za-z0-9_-])`, 'g');
+  return new RegExp(`(?<![A-Za-z0-9_.-])${escapeRegExp(name)}(?![A-Za-z0-9_-])`, 'g');
 }
 
 // Where what follows the name ends a path segment or a word.

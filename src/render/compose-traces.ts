@@ -18,14 +18,10 @@ export const TRACES_OVERRIDE_PATH = 'docker-compose.traces.yml';
 /** The profile that brings the collector back with the override (`--profile aws`). */
 export const COLLECTOR_PROFILE = 'aws';
 const HOST = 'host.docker.internal';
-/** The service the override leaves out: the variant's collector. */
-export function collectorService(ctx: RenderContext): string {
-  return collectorOf(ctx.answers).service;
-}
-
 function tracesOverrideData(ctx: RenderContext) {
   const otel = ctx.answers.tracing === 'otel';
-  const collector = collectorService(ctx);
+  // The service the override leaves out: the variant's collector.
+  const collector = collectorOf(ctx.answers).service;
   const environment = otel
     ? {
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpTracesEndpoint(HOST),

@@ -1,11 +1,6 @@
 import ejs from 'ejs';
 import { SERVICE_ANNOTATION, groupFilterExpression } from '../answers/names.js';
-import {
-  COLLECTOR_PROFILE,
-  collectorService,
-  TRACES_OVERRIDE_PATH,
-  tracesCommand,
-} from './compose-traces.js';
+import { COLLECTOR_PROFILE, TRACES_OVERRIDE_PATH, tracesCommand } from './compose-traces.js';
 import { CLI_COMMAND, CONFIG_COMMAND, SETUP_COMMAND } from './cli-command.js';
 import { collectorOf } from './collector.js';
 import type { GeneratedFile, RenderContext } from './types.js';
@@ -15,15 +10,16 @@ const README_PATH = 'README.md';
 const TEMPLATE = 'app/README.md.ejs';
 
 export function renderReadme(ctx: RenderContext): GeneratedFile {
+  const collector = collectorOf(ctx.answers);
   const data = {
     ...ctx.answers,
     filterExpression: groupFilterExpression(ctx.answers.serviceName),
     annotationKey: SERVICE_ANNOTATION,
     tracesCommand: tracesCommand(ctx),
     tracesOverride: TRACES_OVERRIDE_PATH,
-    collectorService: collectorService(ctx),
+    collectorService: collector.service,
     collectorProfile: COLLECTOR_PROFILE,
-    collectorLabel: collectorOf(ctx.answers).label,
+    collectorLabel: collector.label,
     rulePath: XRAY_RULE_PATH,
     cliCommand: CLI_COMMAND,
     setupCommand: SETUP_COMMAND,
