@@ -149,24 +149,35 @@ describe('a user mistake in the way: one line, exit 2, nothing written', () => {
     assert.deepEqual(differing(snapshot(dir), before), []);
   });
 
-  test('a generated JSON file nested 100,000 levels deep: named as a file it cannot parse', () => {
-    const dir = workspace();
-    const path = 'backend-express/package.json';
-    const text = readFileSync(join(dir, path), 'utf8');
-    writeFileSync(
-      join(dir, path),
-      text.replace('{', `{"deep": ${'['.repeat(100_000)}${']'.repeat(100_000)},`),
-    );
-    const before = snapshot(dir);
-    const r = config(dir, ['--port', '5000']);
-    assert.equal(r.status, 2, r.stderr);
-    assert.match(
-      r.stderr,
-      /^cruddur-observability: backend-express\/package\.json:1:\d+: nested deeper than 64 levels$/m,
-    );
-    assert.doesNotMatch(r.stderr, /Maximum call stack|\bat .*\.js:\d+/);
-    assert.deepEqual(differing(snapshot(dir), before), []);
-  });
+  for (const olderVersion of [false, true]) {
+    test(`a generated JSON file nested 100,000 levels deep${olderVersion ? ', written by an older version' : ''}: named as a file it cannot parse`, () => {
+      const dir = workspace();
+      const path = 'backend-express/package.json';
+      if (olderVersion) {
+        // A record hash the re-rendered base does not have: the merge base is then made from the user's text.
+        const yoRc = JSON.parse(readFileSync(join(dir, '.yo-rc.json'), 'utf8')) as Record<
+          string,
+          { files: Record<string, string> }
+        >;
+        yoRc['generator-cruddur-observability']!.files[path] = '0123456789abcdef';
+        writeFileSync(join(dir, '.yo-rc.json'), JSON.stringify(yoRc, null, 2) + '\n');
+      }
+      const text = readFileSync(join(dir, path), 'utf8');
+      writeFileSync(
+        join(dir, path),
+        text.replace('{', `{"deep": ${'['.repeat(100_000)}${']'.repeat(100_000)},`),
+      );
+      const before = snapshot(dir);
+      const r = config(dir, ['--port', '5000']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /^cruddur-observability: backend-express\/package\.json:1:\d+: nested deeper than 64 levels$/m,
+      );
+      assert.doesNotMatch(r.stderr, /Maximum call stack|\bat .*\.js:\d+/);
+      assert.deepEqual(differing(snapshot(dir), before), []);
+    });
+  }
 
   test('temporary files a failed run of an earlier version left are removed', () => {
     const dir = workspace();

@@ -21,7 +21,7 @@ import { ENV_EXAMPLE_PATH } from '../render/env-example.js';
 import { GITPOD_PATH } from '../render/gitpod.js';
 import { XRAY_RULE_PATH } from '../render/xray-rule.js';
 import { envData, mergeEnv } from './env.js';
-import { jsonData, mergeJson } from './jsonc.js';
+import { jsonData, mergeJson, parseJsonTree } from './jsonc.js';
 import { mergeText } from './text.js';
 import { leftoverReferences, renameInEnvText, renameReferences, type Rename } from './references.js';
 import type { Conflict, MergeTarget } from './three-way.js';
@@ -124,6 +124,9 @@ function mergeLf(
       return withLeftovers(mergeYaml(path, disk, baseOf(yamlData), yamlData(next), { force, ...references }));
     case 'json':
     case 'jsonc':
+      // An unknown base is read from the user's text: checked first (syntax, nesting) so
+      // that a broken file is named as such, as mergeJson names it, not a stack overflow.
+      if (opts.baseUnknown) parseJsonTree(path, disk, format);
       return withLeftovers(
         mergeJson(path, disk, baseOf(jsonData), jsonData(next), { force, dialect: format, ...references }),
       );
