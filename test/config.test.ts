@@ -933,6 +933,17 @@ describe('after a generator upgrade', () => {
     const files = storedRecord(dir);
     assert.equal(files[ROUTE], recordHash(read(dir, ROUTE)));
   });
+
+  test("a workspace from before the record moves to otel: the new variant's own files are created, not taken for deleted", () => {
+    const dir = workspace();
+    editStored(dir, (mine) => delete mine.files);
+    const otelOnly = 'backend-express/test/tracing.test.ts';
+    assert.ok(!existsSync(join(dir, otelOnly)), 'the xray workspace has no such file');
+    const r = config(dir, ['--tracing', 'otel']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`^ {3}create ${otelOnly}$`, 'm'));
+    assert.ok(existsSync(join(dir, otelOnly)));
+  });
 });
 
 describe('answers edited by hand in .yo-rc.json', () => {

@@ -306,8 +306,10 @@ function planFile(file: GeneratedFile, c: FileContext): FilePlan {
   const plan = emptyPlan(file.path, diskPath, disk, format !== 'text');
   if (disk === undefined) {
     // Written before: the record says so where there is one (a file a newer
-    // version adds is not in it); without one, the re-rendered base does.
-    const writtenBefore = c.written ? writtenHash !== undefined : baseText !== undefined;
+    // version adds is not in it); without one, the re-rendered base does, and
+    // only the base of the last answers: the variant's base is a merge base
+    // for a file the move brings, which was never written here.
+    const writtenBefore = c.written ? writtenHash !== undefined : c.base.has(file.path);
     if (writtenBefore && !c.restore) return { ...plan, status: 'deleted' };
     return { ...plan, status: writtenBefore ? 'restore' : 'create', result: file.contents };
   }
