@@ -64,17 +64,9 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { log } from '../log.js';
 import { SERVICE_ANNOTATION, SERVICE_NAME } from '../service.js';
+import { NOOP_SPAN, onResponseEnd, runInSpan, type Listener, type Span, type TraceParent } from './span.js';
 
-/** What a traced block may record. */
-export interface Span {
-  /** Indexed key/value, searchable in the console (`annotation.<key> = ...`). */
-  annotate(key: string, value: string | number | boolean): void;
-  /** Any JSON value, shown with the trace, not indexed. */
-  metadata(key: string, value: unknown, namespace?: string): void;
-}
-
-/** Where a subsegment hangs: the request (its span) or an enclosing span. */
-export type TraceParent = IncomingMessage | Span;
+export type { Span, TraceParent } from './span.js';
 
 export interface TracingOptions {
   /**
@@ -240,8 +232,6 @@ export async function flushTracing(timeoutMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
-type Listener = (req: IncomingMessage, res: ServerResponse) => void;
-
 /** The request span and what its end still needs. */
 const spans = new WeakMap<IncomingMessage, OtelSpan>();
 
@@ -299,10 +289,7 @@ function startRequestSpan(req: IncomingMessage, res: ServerResponse, span: OtelS
   if (client) span.setAttribute('client.address', client);
   spans.set(req, span);
 
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
+  onResponseEnd(res, () => {
     const status = res.statusCode;
     span.setAttribute('http.response.status_code', status);
     // Express sets req.route to the matched route; its path names the span.
@@ -313,9 +300,7 @@ function startRequestSpan(req: IncomingMessage, res: ServerResponse, span: OtelS
     }
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
-  };
-  res.once('finish', end);
-  res.once('close', end);
+  });
 }
 
 /**
@@ -338,8 +323,6 @@ export function recordError(err: unknown, req: IncomingMessage): void {
   const span = spans.get(req);
   if (span && err !== null && err !== undefined) recordOn(span, err);
 }
-
-const NOOP_SPAN: Span = { annotate() {}, metadata() {} };
 
 /**
  * A span of a sampled request. Annotations are attributes listed in
@@ -385,25 +368,5 @@ export function withSubsegment<T>(parent: TraceParent, name: string, fn: (span: 
   const child = new ChildSpan(
     tracer.startSpan(name, { kind: SpanKind.INTERNAL }, trace.setSpan(ROOT_CONTEXT, owner)),
   );
-  let result: T;
-  try {
-    result = fn(child);
-  } catch (err) {
-    child.end(err);
-    throw err;
-  }
-  if (typeof (result as { then?: unknown } | null)?.then !== 'function') {
-    child.end();
-    return result;
-  }
-  return Promise.resolve(result).then(
-    (value) => {
-      child.end();
-      return value;
-    },
-    (err: unknown) => {
-      child.end(err);
-      throw err;
-    },
-  ) as T;
+  return runInSpan(child, fn, (_failed, err) => child.end(err));
 }

@@ -43,21 +43,13 @@ import AWSXRay from 'aws-xray-sdk-core';
 import { log } from '../log.js';
 import { SERVICE_ANNOTATION, SERVICE_NAME } from '../service.js';
 import { cleanSegmentName, segmentName } from './segment-name.js';
+import { NOOP_SPAN, onResponseEnd, runInSpan, type Listener, type Span, type TraceParent } from './span.js';
 import { requestData, sampler } from './xray-internals.js';
+
+export type { Span, TraceParent } from './span.js';
 
 type Segment = AWSXRay.Segment;
 type Subsegment = AWSXRay.Subsegment;
-
-/** What a traced block may record. */
-export interface Span {
-  /** Indexed key/value, searchable in the console (`annotation.<key> = ...`). */
-  annotate(key: string, value: string | number | boolean): void;
-  /** Any JSON value, shown with the trace, not indexed. */
-  metadata(key: string, value: unknown, namespace?: string): void;
-}
-
-/** Where a subsegment hangs: the request (its segment) or an enclosing span. */
-export type TraceParent = IncomingMessage | Span;
 
 const TRACE_HEADER = 'x-amzn-trace-id';
 const ROOT = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
@@ -124,8 +116,6 @@ export function describeTracing(): string {
   const daemon = process.env.AWS_XRAY_DAEMON_ADDRESS || '127.0.0.1:2000';
   return `X-Ray: daemon ${daemon}; segments named ${naming}; annotation ${SERVICE_ANNOTATION}=${SERVICE_NAME}`;
 }
-
-type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * The caller's trace header, keeping Root and Parent only when well formed:
@@ -211,18 +201,13 @@ function startSegment(
   segments.set(req, segment);
   if (trace.sampled === '?') res.setHeader(TRACE_HEADER, `Root=${segment.trace_id};Sampled=1`);
 
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
+  onResponseEnd(res, () => {
     try {
       closeSegment(segment, res);
     } catch (err) {
       tracingFailed(err);
     }
-  };
-  res.once('finish', end);
-  res.once('close', end);
+  });
 }
 
 /** Records the response on the segment and closes it, which sends it to the daemon. */
@@ -265,8 +250,6 @@ export function recordError(err: unknown, req: IncomingMessage): void {
     }
   }
 }
-
-const NOOP_SPAN: Span = { annotate() {}, metadata() {} };
 
 /** A span of a sampled request: records on its SDK subsegment. */
 class SubsegmentSpan implements Span {
@@ -322,25 +305,5 @@ function errorOf(err: unknown): Error | string {
 export function withSubsegment<T>(parent: TraceParent, name: string, fn: (span: Span) => T): T {
   const sub = openSubsegment(parent, name);
   if (!sub) return fn(NOOP_SPAN);
-  let result: T;
-  try {
-    result = fn(new SubsegmentSpan(sub));
-  } catch (err) {
-    closeSubsegment(sub, true, err);
-    throw err;
-  }
-  if (typeof (result as { then?: unknown } | null)?.then !== 'function') {
-    closeSubsegment(sub, false);
-    return result;
-  }
-  return Promise.resolve(result).then(
-    (value) => {
-      closeSubsegment(sub, false);
-      return value;
-    },
-    (err: unknown) => {
-      closeSubsegment(sub, true, err);
-      throw err;
-    },
-  ) as T;
+  return runInSpan(new SubsegmentSpan(sub), fn, (failed, err) => closeSubsegment(sub, failed, err));
 }
