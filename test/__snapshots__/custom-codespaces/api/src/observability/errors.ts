@@ -73,12 +73,13 @@ function statusOf(err: unknown): number {
 }
 
 /**
- * The item's custom data: the request's trace id in X-Ray form while it is
- * traced (`custom.trace_id` in Rollbar), so an error leads to its trace.
+ * What an item about a request carries: the request, and while it is traced
+ * its trace id in X-Ray form (`custom.trace_id` in Rollbar), so an error
+ * leads to its trace.
  */
-function traceCustom(req: Request): { trace_id: string } | undefined {
+function requestArgs(req: Request): Rollbar.LogArgument[] {
   const traceId = traceIdOf(req);
-  return traceId ? { trace_id: traceId } : undefined;
+  return traceId ? [req, { trace_id: traceId }] : [req];
 }
 
 function asError(reason: unknown): Error {
@@ -128,17 +129,14 @@ export function setupErrorReporting(options: ErrorReportingOptions): ErrorReport
   return {
     enabled,
     reportMessage(message, level = 'info', req) {
-      const custom = req && traceCustom(req);
-      if (req) send(level, message, req, ...(custom ? [custom] : []));
-      else send(level, message);
+      send(level, message, ...(req ? requestArgs(req) : []));
     },
     errorHandler(err, req, res, next) {
       recordError(err, req);
       const status = statusOf(err);
       if (status >= 500) {
         log.error(`${req.method} ${req.path} failed`, err instanceof Error ? (err.stack ?? err) : err);
-        const custom = traceCustom(req);
-        send('error', asError(err), req, ...(custom ? [custom] : []));
+        send('error', asError(err), ...requestArgs(req));
       }
       if (res.headersSent) {
         next(err);
