@@ -269,16 +269,18 @@ export function traced(listener: Listener): Listener {
       'server.address': hostOf(headers.host),
     };
     const span = t.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
-    if (!span.isRecording()) {
-      listener(req, res);
-      return;
-    }
-    startRequestSpan(req, res, span, query < 0 ? '' : url.slice(query + 1));
+    if (span.isRecording()) startRequestSpan(req, res, span, method, query < 0 ? '' : url.slice(query + 1));
     listener(req, res);
   };
 }
 
-function startRequestSpan(req: IncomingMessage, res: ServerResponse, span: OtelSpan, query: string): void {
+function startRequestSpan(
+  req: IncomingMessage,
+  res: ServerResponse,
+  span: OtelSpan,
+  method: string,
+  query: string,
+): void {
   span.setAttribute(SERVICE_ANNOTATION, SERVICE_NAME);
   span.setAttribute(ANNOTATIONS, [SERVICE_ANNOTATION]);
   span.setAttribute('url.scheme', 'http');
@@ -296,7 +298,7 @@ function startRequestSpan(req: IncomingMessage, res: ServerResponse, span: OtelS
     const route = (req as { route?: { path?: unknown } }).route?.path;
     if (typeof route === 'string') {
       span.setAttribute('http.route', route);
-      span.updateName(`${req.method ?? 'GET'} ${route}`);
+      span.updateName(`${method} ${route}`);
     }
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
