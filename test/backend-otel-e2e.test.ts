@@ -135,6 +135,28 @@ test('started as compose starts it (sampler endpoint, no polling_interval), the 
   assert.deepEqual(problems, []);
 });
 
+test('an unknown OTEL_TRACES_SAMPLER: a warning names it, and the start-up line names what samples instead (the X-Ray rules)', async () => {
+  const backend = await startBackend(backendDir, env({ OTEL_TRACES_SAMPLER: 'parentbased_always_on' }));
+  try {
+    const line = await waitFor(
+      () =>
+        backend
+          .stdout()
+          .split('\n')
+          .find((l) => l.startsWith('info: OpenTelemetry: spans to ')),
+      'the tracing start-up line',
+    );
+    assert.ok(line.includes(`; sampling X-Ray rules from ${proxy.url}; `), line);
+    assert.ok(!line.includes('parentbased_always_on'), line);
+    assert.match(
+      backend.stderr(),
+      /^warn: OTEL_TRACES_SAMPLER "parentbased_always_on" is not xray, always_on or always_off; using xray$/m,
+    );
+  } finally {
+    assert.equal(await backend.stop('SIGTERM'), 0);
+  }
+});
+
 test('its package.json has the OpenTelemetry 2.x set and nothing of the X-Ray SDK, installed without a second SDK', async () => {
   const tree = JSON.parse(await npm(['ls', '--all', '--json'], backendDir, 60_000)) as {
     dependencies: Record<string, { version: string; dependencies?: Record<string, unknown> }>;

@@ -120,10 +120,12 @@ export function samplerArgument(raw: string | undefined): {
   };
 }
 
+type SamplerName = 'xray' | 'always_on' | 'always_off';
+
 interface Setup {
   serviceName: string;
   otlpEndpoint: string;
-  sampler: string;
+  sampler: SamplerName;
   samplingEndpoint: string;
 }
 
@@ -132,16 +134,13 @@ let provider: TracerProvider | undefined;
 let tracer: Tracer | undefined;
 
 function samplerFor(
-  name: string,
+  name: SamplerName,
   argument: ReturnType<typeof samplerArgument>,
   resource: ReturnType<typeof resourceFromAttributes>,
 ): Sampler {
   // As with the X-Ray sampler, a caller's Sampled flag decides for its trace.
   if (name === 'always_on') return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   if (name === 'always_off') return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-  if (name !== 'xray') {
-    log.warn(`OTEL_TRACES_SAMPLER ${JSON.stringify(name)} is not xray, always_on or always_off; using xray`);
-  }
   const { endpoint, pollingInterval, problem } = argument;
   if (problem) log.warn(problem);
   // Wrapped in a parent-based sampler by the package itself.
@@ -174,7 +173,12 @@ function sdkProblem(level: 'warn' | 'error', message: string, detail: unknown): 
 /** Sets up the tracer provider from the environment; traced() calls it if nobody has. */
 export function configureTracing(_options?: TracingOptions, env: Env = process.env): void {
   if (provider) return;
-  const sampler = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'xray';
+  const given = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'xray';
+  // Decided here, once, so the sampler built and the start-up line agree.
+  const sampler: SamplerName = given === 'always_on' || given === 'always_off' ? given : 'xray';
+  if (given !== sampler) {
+    log.warn(`OTEL_TRACES_SAMPLER ${JSON.stringify(given)} is not xray, always_on or always_off; using xray`);
+  }
   const argument = samplerArgument(env.OTEL_TRACES_SAMPLER_ARG);
   setup = {
     serviceName: env.OTEL_SERVICE_NAME?.trim() || SERVICE_NAME,
