@@ -389,16 +389,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         `the same spans made with the API alone add ${otelInProcess.sdkFloorUs.toFixed(1)} us`,
     );
 
-    const samples: Record<Series, Figures[]> = {
-      plain: [],
-      instrumented: [],
-      plainWithHeader: [],
-      unsampled: [],
-      traced: [],
-      otel: [],
-      otelUnsampled: [],
-      otelTraced: [],
-    };
+    const samples = Object.fromEntries(SERIES.map((s) => [s, [] as Figures[]])) as Record<Series, Figures[]>;
     let otelExports = 0;
     let instrumentedRequests = 0;
     let measuredSegments = 0;
@@ -431,16 +422,14 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
         samples[which].push({ rps: figures.rps, p99: figures.p99, cpuUsPerRequest: figures.cpuUsPerRequest });
         // Let the last datagrams of the series arrive before counting them.
         await new Promise((ok) => setTimeout(ok, 100));
+        if (which === 'otel') otelExports += sink.exports() - exportsBefore;
         if (which === 'instrumented') {
           instrumentedRequests += figures.total;
           measuredSegments += segments - before;
         } else if (which === 'traced') {
           tracedRequests += figures.total;
           tracedSegments += segments - before;
-        } else if (which === 'otel') {
-          otelExports += sink.exports() - exportsBefore;
-        }
-        if (which !== 'instrumented' && which !== 'traced' && segments !== before) {
+        } else if (segments !== before) {
           throw new Error(
             `${segments - before} segments arrived during the ${which} series, which traces nothing`,
           );
