@@ -51,7 +51,7 @@ import {
 } from '../test/support/backend.js';
 import { startSamplingProxyFake, type SamplingProxyFake } from '../test/fakes/xray-daemon.js';
 import { samplingRule } from '../src/answers/names.js';
-import { inProcessCost, type InProcessCost } from './in-process.js';
+import { CALLER, inProcessCost, type InProcessCost } from './in-process.js';
 
 export interface BenchBackendOptions {
   /** Alternating rounds (each runs both servers). Default 7. */
@@ -194,12 +194,10 @@ function median(xs: number[]): number {
 }
 
 /**
- * A caller that decided: not sampled, or sampled. A valid (non-zero) Root
- * with a Parent, the one form both variants continue (OpenTelemetry's
- * propagator drops a Root without a Parent); plain Express gets the same
- * header as the servers it is the baseline of.
+ * A caller that decided: not sampled, or sampled. CALLER (in-process.ts, whose
+ * scripts send the same header) is the one form both variants continue; plain
+ * Express gets the same header as the servers it is the baseline of.
  */
-const CALLER = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8';
 const NOT_SAMPLED = { 'x-amzn-trace-id': `${CALLER};Sampled=0` };
 const SAMPLED = { 'x-amzn-trace-id': `${CALLER};Sampled=1` };
 

@@ -31,6 +31,16 @@ export interface InProcessCost {
   byRuleUs?: number;
 }
 
+/** The trace id of every caller header, here and in backend.ts's server series. */
+const TRACE_ID = '1-5759e988-bd862e3fe1be46a994272793';
+
+/**
+ * A caller's trace header, before its `;Sampled=0` or `;Sampled=1`: a valid
+ * (non-zero) Root with a Parent, the one form both variants continue
+ * (OpenTelemetry's propagator drops a Root without a Parent).
+ */
+export const CALLER = `Root=${TRACE_ID};Parent=53995c3f42cd8ad8`;
+
 // Shared by both variants' scripts: the generated route captured from
 // activitiesRoutes (it registers on anything with get()), a listener that
 // ends the response as Express's res.json would (only that is stood in), and
@@ -52,7 +62,7 @@ const listener = (req, res) => {
   });
 };
 
-const ROOT = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8';
+const ROOT = '${CALLER}';
 /** µs per request of \`serve\`, each request carrying \`Sampled=<sampled>\`, or no trace header when undefined. */
 async function perRequest(serve, sampled, n) {
   const start = process.hrtime.bigint();
@@ -96,7 +106,7 @@ import { traced } from './dist/src/observability/index.js';
 import AWSXRay from 'aws-xray-sdk-core';
 
 // The SDK's floor: the same trace made with its API alone, around the route's work.
-const ROOT_ID = '1-5759e988-bd862e3fe1be46a994272793';
+const ROOT_ID = '${TRACE_ID}';
 const sdkOnly = (req, res) => {
   const segment = new AWSXRay.Segment('backend-express', ROOT_ID);
   segment.addIncomingRequestData(new AWSXRay.middleware.IncomingRequestData(req));
