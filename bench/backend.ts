@@ -52,6 +52,7 @@ import {
 import { startSamplingProxyFake, type SamplingProxyFake } from '../test/fakes/xray-daemon.js';
 import { samplingRule } from '../src/answers/names.js';
 import { CALLER, inProcessCost, type InProcessCost } from './in-process.js';
+import { median } from './stats.js';
 
 export interface BenchBackendOptions {
   /** Alternating rounds (each runs both servers). Default 7. */
@@ -186,12 +187,6 @@ const server = app.listen(Number(process.env.PORT), process.env.HOST, () => {
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /**
  * A caller that decided: not sampled, or sampled. CALLER (in-process.ts, whose

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { OWN_PACKAGES, packPackages, startRegistry, type LocalRegistry } from '../test/support/registry.js';
+import { median } from './stats.js';
 
 /** The create-vite every run uses: pinned so that rounds and dates compare. */
 export const CREATE_VITE = 'create-vite@9.3.0';
@@ -38,11 +39,6 @@ export interface RegistryFigures {
   generator: Install;
   yeomanGenerator: Install;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Packages in npm's hidden lockfile (written with or without --no-save) and bytes under node_modules. */
 async function measureTree(dir: string, spec: string): Promise<Install> {

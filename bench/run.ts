@@ -17,6 +17,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'packages/cruddur-observability/bin.js');
@@ -150,11 +151,6 @@ function measure(r: Row, rep: number): void {
   r.ms.push(ms);
   if (haveTime) r.kib.push(Number(readFileSync(memFile, 'utf8').trim().split('\n').pop()));
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 if (onlyRegistry) rows.length = 0;
 if (rows.length) {
