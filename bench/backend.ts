@@ -339,6 +339,12 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
     udp.on('message', () => segments++);
     await new Promise<void>((ok) => udp.bind(0, '127.0.0.1', () => ok()));
     const base = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', NODE_ENV: 'production' };
+    // Rollbar for both observed servers: a token and a local endpoint (nothing is reported on this route).
+    const rollbar = {
+      ROLLBAR_ACCESS_TOKEN: 'bench-token-not-a-secret',
+      ROLLBAR_ENVIRONMENT: 'bench',
+      ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
+    };
     const placement = placeOnCpus();
     const launch = (args: string[]) => placement.launch(node, args);
     log(
@@ -349,9 +355,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       ...base,
       AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${udp.address().port}`,
       AWS_XRAY_URL: `*${answers.port}-bench.example.test*`,
-      ROLLBAR_ACCESS_TOKEN: 'bench-token-not-a-secret',
-      ROLLBAR_ENVIRONMENT: 'bench',
-      ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
+      ...rollbar,
     };
 
     proxy = await startSamplingProxyFake([otelRule]);
@@ -362,9 +366,7 @@ export async function benchBackend(opts: BenchBackendOptions = {}): Promise<Benc
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,
       OTEL_TRACES_SAMPLER: 'xray',
       OTEL_TRACES_SAMPLER_ARG: `endpoint=${proxy.url}`,
-      ROLLBAR_ACCESS_TOKEN: 'bench-token-not-a-secret',
-      ROLLBAR_ENVIRONMENT: 'bench',
-      ROLLBAR_ENDPOINT: 'http://127.0.0.1:9/api/1/',
+      ...rollbar,
     };
     const otelSamplingRule = `the generated rule from the sampling proxy: ${otelRule.ReservoirSize} request/s reservoir, then ${otelRule.FixedRate * 100}%`;
 
