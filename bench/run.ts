@@ -27,6 +27,8 @@ const args = new Set(process.argv.slice(2));
 const REPS = Number(process.env.BENCH_REPS ?? 11);
 const REGISTRY_ROUNDS = Number(process.env.BENCH_REGISTRY_ROUNDS ?? 5);
 const onlyRegistry = args.has('registry');
+/** The CLI, yo and backend series; `registry` runs the registry series alone. */
+const cliSeries = !onlyRegistry;
 
 interface Row {
   name: string;
@@ -45,49 +47,58 @@ const benchEnv = { PATH: process.env.PATH ?? '', HOME: work, AWS_EC2_METADATA_DI
 
 // A workspace for `config` (nothing changed) and a home for yo, which drops
 // root to `nobody` and needs somewhere writable.
-spawnSync(process.execPath, [BIN, join(work, 'configured'), '--yes', '--skip-install', '--skip-hooks'], {
-  env: benchEnv,
-});
+if (cliSeries) {
+  spawnSync(process.execPath, [BIN, join(work, 'configured'), '--yes', '--skip-install', '--skip-hooks'], {
+    env: benchEnv,
+  });
+}
 
 function row(name: string, command: Row['command'], targetMs?: number, targetMiB?: number): Row {
   return { name, command, targetMs, targetMiB, ms: [], kib: [] };
 }
 
-const rows: Row[] = [
-  row('node -e 0 (floor)', () => ({ argv: [process.execPath, '-e', '0'], cwd: work })),
-  row('cruddur-observability --help', () => ({ argv: [process.execPath, BIN, '--help'], cwd: work }), 60, 60),
-  row(
-    'cruddur-observability --version',
-    () => ({ argv: [process.execPath, BIN, '--version'], cwd: work }),
-    60,
-    60,
-  ),
-  row(
-    'cruddur-observability app <dir> --yes --skip-install --skip-hooks',
-    (rep) => ({
-      argv: [
-        process.execPath,
-        BIN,
-        'app',
-        join(work, `app-${rep}`),
-        '--yes',
-        '--skip-install',
-        '--skip-hooks',
-      ],
-      cwd: work,
-    }),
-    150,
-    80,
-  ),
-  row(
-    'cruddur-observability config --yes (nothing changed)',
-    () => ({ argv: [process.execPath, BIN, 'config', '--yes'], cwd: join(work, 'configured') }),
-    150,
-    80,
-  ),
-];
+const rows: Row[] = cliSeries
+  ? [
+      row('node -e 0 (floor)', () => ({ argv: [process.execPath, '-e', '0'], cwd: work })),
+      row(
+        'cruddur-observability --help',
+        () => ({ argv: [process.execPath, BIN, '--help'], cwd: work }),
+        60,
+        60,
+      ),
+      row(
+        'cruddur-observability --version',
+        () => ({ argv: [process.execPath, BIN, '--version'], cwd: work }),
+        60,
+        60,
+      ),
+      row(
+        'cruddur-observability app <dir> --yes --skip-install --skip-hooks',
+        (rep) => ({
+          argv: [
+            process.execPath,
+            BIN,
+            'app',
+            join(work, `app-${rep}`),
+            '--yes',
+            '--skip-install',
+            '--skip-hooks',
+          ],
+          cwd: work,
+        }),
+        150,
+        80,
+      ),
+      row(
+        'cruddur-observability config --yes (nothing changed)',
+        () => ({ argv: [process.execPath, BIN, 'config', '--yes'], cwd: join(work, 'configured') }),
+        150,
+        80,
+      ),
+    ]
+  : [];
 
-const withYo = existsSync(YO) && !args.has('--no-yo') && !onlyRegistry;
+const withYo = cliSeries && existsSync(YO) && !args.has('--no-yo');
 if (withYo) {
   const yoDir = (rep: number, what: string) => {
     const dir = join(work, `yo-${what}-${rep}`);
@@ -152,7 +163,6 @@ function measure(r: Row, rep: number): void {
   if (haveTime) r.kib.push(Number(readFileSync(memFile, 'utf8').trim().split('\n').pop()));
 }
 
-if (onlyRegistry) rows.length = 0;
 if (rows.length) {
   console.log(
     `${REPS} alternating repetitions of ${rows.length} commands${haveTime ? '' : ' (no /usr/bin/time: memory not measured)'}...`,
@@ -189,7 +199,7 @@ if (withYo) {
   );
 }
 
-if (!args.has('--no-backend') && !onlyRegistry) {
+if (cliSeries && !args.has('--no-backend')) {
   const { benchBackend } = await import('./backend.js');
   const number = (raw: string | undefined) => (raw === undefined ? undefined : Number(raw));
   const b = await benchBackend({
