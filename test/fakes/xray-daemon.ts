@@ -102,6 +102,8 @@ function startSamplingProxy(
 export interface SamplingProxyFake {
   /** For OTEL_TRACES_SAMPLER_ARG's `endpoint=`: `http://127.0.0.1:41235`. */
   url: string;
+  /** The TCP port. */
+  port: number;
   samplingRequests: Array<{ path: string; body: unknown }>;
   close(): Promise<void>;
 }
@@ -116,8 +118,10 @@ export async function startSamplingProxyFake(
 ): Promise<SamplingProxyFake> {
   const samplingRequests: Array<{ path: string; body: unknown }> = [];
   const proxy = await startSamplingProxy(host, rules, samplingRequests);
+  const { port } = proxy.address() as AddressInfo;
   return {
-    url: `http://${host}:${(proxy.address() as AddressInfo).port}`,
+    url: `http://${host}:${port}`,
+    port,
     samplingRequests,
     async close() {
       proxy.closeAllConnections();
@@ -166,16 +170,12 @@ export async function startXrayDaemonFake(opts: XrayDaemonFakeOptions = {}): Pro
   });
   const { port } = socket.address();
   const documents = () => datagrams.flatMap((d) => (d.document ? [d.document] : []));
-  const samplingRequests: Array<{ path: string; body: unknown }> = [];
-  const proxy = opts.samplingRules
-    ? await startSamplingProxy(host, opts.samplingRules, samplingRequests)
-    : undefined;
-  const tcpPort = proxy ? (proxy.address() as AddressInfo).port : undefined;
+  const proxy = opts.samplingRules ? await startSamplingProxyFake(opts.samplingRules, host) : undefined;
 
   return {
-    address: tcpPort ? `udp:${host}:${port} tcp:${host}:${tcpPort}` : `${host}:${port}`,
+    address: proxy ? `udp:${host}:${port} tcp:${host}:${proxy.port}` : `${host}:${port}`,
     port,
-    samplingRequests,
+    samplingRequests: proxy?.samplingRequests ?? [],
     datagrams,
     forwarded,
     flushed: () => forwarding,
@@ -186,10 +186,7 @@ export async function startXrayDaemonFake(opts: XrayDaemonFakeOptions = {}): Pro
     async close() {
       await forwarding;
       api?.destroy();
-      if (proxy) {
-        proxy.closeAllConnections();
-        await new Promise<void>((resolve) => proxy.close(() => resolve()));
-      }
+      await proxy?.close();
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     },
   };
